@@ -1,0 +1,36 @@
+"""The ``mscgraph`` command: a thin layer over the library (see mscgraph.lookups and friends).
+
+Each module below registers its commands; heavy libraries are imported inside commands so
+that a lookup starts fast.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from . import lookups
+
+COMMANDS = [
+    lookups.mechanisms,
+    lookups.diseases,
+    lookups.studies,
+    lookups.evidence,
+    lookups.show,
+    lookups.search,
+    lookups.stats,
+]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="mscgraph")
+def main() -> None:
+    """mscgraph: MSC therapy in autoimmune disease as a knowledge graph.
+
+    Diseases, the immune mechanisms MSC therapy acts on, and the studies behind each link,
+    curated from Wang et al. 2022 (doi:10.13753/j.issn.1007-6611.2022.02.020).
+    """
+
+
+for _command in COMMANDS:
+    main.add_command(_command)

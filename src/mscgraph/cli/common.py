@@ -1,0 +1,81 @@
+"""What every command shares: the graph options, the format option, output and error handling."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from ..errors import MscGraphError
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "tsv"]),
+    default="table",
+    show_default=True,
+    help="Output format (json keys are documented in README).",
+)
+
+
+def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --data / --endpoint / --no-cache and pass an opened ``kg`` to the command."""
+
+    @click.option(
+        "--data",
+        multiple=True,
+        type=click.Path(exists=True),
+        help="Data file or directory to use instead of the packaged data (repeatable).",
+    )
+    @click.option(
+        "--endpoint",
+        envvar="MSCGRAPH_ENDPOINT",
+        metavar="URL",
+        help="Answer from this SPARQL 1.1 endpoint instead of the embedded store.",
+    )
+    @click.option("--no-cache", is_flag=True, help="Parse the sources in memory; do not use the on-disk index.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, data: Sequence[str], endpoint: str | None, no_cache: bool, **kwargs: Any) -> Any:
+        from .. import load
+
+        kg = load(list(data) or None, cache=not no_cache, endpoint=endpoint)
+        return func(*args, kg=kg, **kwargs)
+
+    return wrapper
+
+
+def emit(text: str) -> None:
+    """Write data to stdout; a closed pipe (``| head``) ends the program quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"mscgraph: error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one line on stderr and the error's exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MscGraphError as exc:
+            fail(str(exc), exc.exit_code)
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            fail(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}")
+
+    return wrapper

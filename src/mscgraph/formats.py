@@ -1,0 +1,154 @@
+"""Rows -> table / json / csv / tsv, and query results -> the W3C SPARQL 1.1 result formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import textwrap
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from .queries import Result, Term
+
+ROW_FORMATS = ("table", "json", "csv", "tsv")
+
+
+def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> str:
+    """Render lookup rows. ``columns`` picks the table's columns; json/csv/tsv carry every key."""
+    if fmt == "json":
+        return json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n"
+    keys = list(rows[0]) if rows else list(columns or [])
+    if fmt in ("csv", "tsv"):
+        return _delimited(rows, keys, "," if fmt == "csv" else "\t")
+    if fmt == "table":
+        return table(rows, list(columns or keys))
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _delimited(rows: Sequence[dict[str, Any]], keys: list[str], sep: str) -> str:
+    out = io.StringIO()
+    if sep == "\t":  # TSV has no quoting: tabs and newlines inside values become spaces
+        out.write("\t".join(keys) + "\n")
+        for row in rows:
+            out.write("\t".join(" ".join(_cell(row.get(k)).split()) for k in keys) + "\n")
+        return out.getvalue()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([_cell(row.get(k)) for k in keys])
+    return out.getvalue()
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        if display_width(paragraph) <= width:
+            lines.append(paragraph)
+            continue
+        if paragraph.isascii():
+            lines.extend(textwrap.wrap(paragraph, width) or [""])
+            continue
+        line = ""  # wide characters: break by display width, preferring spaces
+        for char in paragraph:
+            if display_width(line + char) > width:
+                cut = line.rfind(" ") if " " in line[-12:] else -1
+                lines.append(line[:cut] if cut > 0 else line)
+                line = line[cut + 1 :] if cut > 0 else ""
+            line += char
+        lines.append(line)
+    return lines
+
+
+def _fit(natural: list[int], budget: int) -> list[int]:
+    """Column widths: narrow columns keep their width, the wide ones share what is left."""
+    sizes = list(natural)
+    open_cols = set(range(len(sizes)))
+    while open_cols:
+        share = max(budget - sum(sizes[i] for i in range(len(sizes)) if i not in open_cols), 0) // len(open_cols)
+        narrow = {i for i in open_cols if natural[i] <= share}
+        if not narrow:
+            for i in open_cols:
+                sizes[i] = max(share, 8)
+            break
+        open_cols -= narrow
+    return sizes
+
+
+def table(rows: Sequence[dict[str, Any]], columns: list[str], width: int | None = None) -> str:
+    """A plain-text table that fits the terminal, wrapping long cells."""
+    if not rows:
+        return ""
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    natural = [max(display_width(h), *(display_width(row[i]) for row in cells)) for i, h in enumerate(columns)]
+    sizes = _fit(natural, width - 3 * (len(columns) - 1))
+    out = []
+    header = " │ ".join(h.ljust(sizes[i]) for i, h in enumerate(columns))
+    out.append(header.rstrip())
+    out.append("─┼─".join("─" * s for s in sizes))
+    for row in cells:
+        wrapped = [_wrap(text, sizes[i]) for i, text in enumerate(row)]
+        for n in range(max(len(w) for w in wrapped)):
+            parts = []
+            for i, lines in enumerate(wrapped):
+                text = lines[n] if n < len(lines) else ""
+                parts.append(text + " " * (sizes[i] - display_width(text)))
+            out.append(" │ ".join(parts).rstrip())
+    return "\n".join(out) + "\n"
+
+
+# --- W3C SPARQL 1.1 results --------------------------------------------------------------
+
+def _json_term(term: Term) -> dict[str, str]:
+    if term.kind == "literal":
+        out = {"type": "literal", "value": term.value}
+        if term.lang:
+            out["xml:lang"] = term.lang
+        elif term.datatype and not term.datatype.endswith("#string"):
+            out["datatype"] = term.datatype
+        return out
+    return {"type": term.kind, "value": term.value}
+
+
+def sparql_json(result: Result) -> str:
+    """The SPARQL 1.1 Query Results JSON Format."""
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
+    bindings = [{k: _json_term(v) for k, v in row.items()} for row in result.rows]
+    doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False) + "\n"
+
+
+def sparql_csv(result: Result) -> str:
+    """The SPARQL 1.1 CSV results format: plain values, CRLF line ends."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow([row[v].value if v in row else "" for v in result.variables])
+    return out.getvalue()
+
+
+def sparql_tsv(result: Result) -> str:
+    """The SPARQL 1.1 TSV results format: terms in Turtle/N-Triples syntax."""
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join(row[v].n3() if v in row else "" for v in result.variables))
+    return "\n".join(lines) + "\n"
+
+
+def ntriples(result: Result) -> str:
+    """CONSTRUCT/DESCRIBE triples as N-Triples."""
+    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in result.triples)

@@ -1,0 +1,113 @@
+"""The lookups behind ``mscgraph mechanisms|diseases|studies|evidence|show|search|stats``.
+
+Each runs one named query and shapes its rows into dicts with stable snake_case keys
+(documented in README). Table views pick a few of the keys: see ``TABLE_COLUMNS``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .namespaces import CONVERTER
+from .names import normalize
+
+if TYPE_CHECKING:
+    from .graph import KnowledgeGraph
+
+TABLE_COLUMNS = {
+    "mechanisms": ["mechanism", "direction", "role", "evidence", "studies", "sentence_en"],
+    "diseases": ["disease", "direction", "role", "evidence", "studies", "sentence_en"],
+    "studies": ["citation", "study_type", "species", "cohort_size", "msc_product", "dose", "outcomes"],
+    "evidence": ["citation", "direction", "role", "evidence", "cohort_size", "sentence_en", "sentence_zh"],
+    "show": ["direction", "property", "value"],
+    "search": ["id", "label", "label_zh", "type", "matched"],
+    "stats": ["type", "count"],
+}
+
+
+def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The row minus the echoed query parameters (they are the same on every row)."""
+    return {k: v for k, v in row.items() if k not in keys}
+
+
+def _citation(row: dict[str, Any]) -> str:
+    if row.get("first_author") is None:
+        return row.get("study_label") or ""
+    ref = f" [{row['reference']}]" if row.get("reference") is not None else " (this review)"
+    return f"{row['first_author']} {row['year']}{ref}"
+
+
+def mechanisms(kg: KnowledgeGraph, disease: str) -> list[dict[str, Any]]:
+    rows = kg.rows("mechanisms-for-disease", {"disease": disease})
+    return [{"mechanism": r["mechanism_abbr"] or r["mechanism_label"], **_without(r, "disease")} for r in rows]
+
+
+def diseases(kg: KnowledgeGraph, mechanism: str) -> list[dict[str, Any]]:
+    rows = kg.rows("diseases-for-mechanism", {"mechanism": mechanism})
+    return [{"disease": r["disease_abbr"] or r["disease_label"], **_without(r, "mechanism")} for r in rows]
+
+
+def studies(kg: KnowledgeGraph, disease: str) -> list[dict[str, Any]]:
+    rows = kg.rows("studies-for-disease", {"disease": disease})
+    return [{"citation": _citation(r), **_without(r, "disease")} for r in rows]
+
+
+def evidence(kg: KnowledgeGraph, disease: str, mechanism: str) -> list[dict[str, Any]]:
+    rows = kg.rows("evidence", {"disease": disease, "mechanism": mechanism})
+    return [{"citation": _citation(r), **r} for r in rows]
+
+
+def show(kg: KnowledgeGraph, name: str) -> list[dict[str, Any]]:
+    """Every statement about the entity, out and in, with readable property and value names."""
+    iri = kg.resolve(name)
+    out = []
+    for r in kg.rows("describe-entity", {"entity": iri}):
+        value = r["value"]
+        shown = f"{r['value_label']} ({value})" if r["value_label"] else str(value)
+        out.append(
+            {
+                "entity": CONVERTER.compact(iri),
+                "direction": r["direction"],
+                "property": r["property_label"] or r["property"],
+                "property_id": r["property"],
+                "value": shown,
+                "value_id": value,
+            }
+        )
+    return out
+
+
+def search(kg: KnowledgeGraph, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Entities whose label, abbreviation, synonym or Chinese name contains ``text``.
+
+    Ranked: exact name first, then names starting with the text, then containing it.
+    """
+    key = normalize(text)
+    if not key:
+        return []
+    best: dict[str, tuple[int, str, dict[str, Any]]] = {}
+    for r in kg.rows("_name-scan", {}):
+        name_key = normalize(str(r["text"]))
+        if key not in name_key:
+            continue
+        rank = 0 if name_key == key else 1 if name_key.startswith(key) else 2
+        entity = r["entity"]
+        if entity not in best or rank < best[entity][0]:
+            best[entity] = (rank, str(r["text"]), r)
+    ordered = sorted(best.values(), key=lambda item: (item[0], len(item[1]), item[2]["entity"]))
+    return [
+        {
+            "id": r["entity"],
+            "label": r["label"],
+            "label_zh": r["label_zh"],
+            "type": str(r["type"]).split(":", 1)[-1],
+            "matched": matched,
+        }
+        for _, matched, r in ordered[:limit]
+    ]
+
+
+def stats(kg: KnowledgeGraph) -> list[dict[str, Any]]:
+    rows = [{"type": r["label"], "type_id": r["type"], "count": r["count"]} for r in kg.rows("stats")]
+    triples = kg.rows("triple-count")[0]["triples"]
+    return [*rows, {"type": "triples", "type_id": None, "count": triples}]

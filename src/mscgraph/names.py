@@ -1,0 +1,129 @@
+"""User text -> IRI: abbreviations, synonyms, Chinese names, any case, accents optional, CURIEs, IRIs.
+
+Names are compared by a normalised key (:func:`normalize`): Unicode-folded, lower-cased,
+accents and separators removed, Greek letters spelled out, so that ``Sjögren's syndrome``,
+``sjogren syndrome`` and ``SJOGREN-SYNDROME`` are one key, as are ``IFN-γ`` and ``ifn gamma``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+
+from .errors import AmbiguousName, UnknownName, UsageError
+from .namespaces import CONVERTER, MSC
+from .queries import Engine, Term, get
+
+KIND_CLASSES = {
+    "disease": MSC + "Disease",
+    "mechanism": MSC + "ImmuneMechanism",
+    "study": MSC + "Study",
+    "publication": MSC + "Publication",
+    "product": MSC + "MSCProduct",
+    "finding": MSC + "Finding",
+}
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa"}
+_SEPARATORS = re.compile(r"[\s\-‐–—_'’‘`.,;:/()\[\]+·]+")
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
+def normalize(text: str) -> str:
+    """The comparison key of a name."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    for letter, name in _GREEK.items():
+        folded = folded.replace(letter, name)
+    folded = _POSSESSIVE.sub("", folded)
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return _SEPARATORS.sub("", stripped)
+
+
+def name_keys(text: str) -> set[str]:
+    """Keys under which a label is indexed: the whole label, and the label without a trailing
+    parenthetical (``MSCs (source not stated)`` is also found as ``MSCs``)."""
+    keys = {normalize(text)}
+    if (base := re.sub(r"\s*[(（].*[)）]\s*$", "", text)) != text:
+        keys.add(normalize(base))
+    return keys - {""}
+
+
+def local_name(iri: str) -> str:
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
+
+
+class Resolver:
+    """Resolves names against an engine; ``indexed`` engines have the store's name-key graph."""
+
+    def __init__(self, engine: Engine, *, indexed: bool) -> None:
+        self.engine = engine
+        self.indexed = indexed
+
+    def resolve(self, text: str, kind: str | None = None) -> str:
+        """Return the one IRI ``text`` names, or raise UnknownName / AmbiguousName."""
+        text = text.strip()
+        if not text:
+            raise UsageError(f"empty {kind or 'name'}")
+        if kind is not None and kind not in KIND_CLASSES:
+            raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KIND_CLASSES)}")
+        iri = text if re.match(r"^(https?|urn):", text) else CONVERTER.expand(text)
+        candidates = self._by_iri(iri, kind) if iri else {}
+        if not candidates:
+            candidates = self._by_key(normalize(text), kind)
+        if len(candidates) == 1:
+            return next(iter(candidates))
+        if candidates:
+            raise AmbiguousName(text, kind, [self._display(i, lbl) for i, lbl in sorted(candidates.items())])
+        raise UnknownName(text, kind, self.suggest(text, kind))
+
+    def _class_binding(self, kind: str | None) -> dict[str, Term]:
+        return {"class": Term.iri(KIND_CLASSES[kind])} if kind else {}
+
+    def _by_iri(self, iri: str, kind: str | None) -> dict[str, str]:
+        """The entity with this IRI, or the entities mapped to it (e.g. MONDO:0010030 -> SS)."""
+        bindings = {"target": Term.iri(iri), **self._class_binding(kind)}
+        rows = self.engine.run(get("_resolve-iri").text, bindings).rows
+        return {r["entity"].value: r["label"].value if "label" in r else "" for r in rows}
+
+    def _by_key(self, key: str, kind: str | None) -> dict[str, str]:
+        if self.indexed:
+            bindings = {"key": Term.literal(key), **self._class_binding(kind)}
+            rows = self.engine.run(get("_resolve-key").text, bindings).rows
+            return {r["entity"].value: r["label"].value if "label" in r else "" for r in rows}
+        return {iri: label for iri, (label, keys) in self._scan(kind).items() if key in keys}
+
+    def _scan(self, kind: str | None) -> dict[str, tuple[str, set[str]]]:
+        """Every entity of ``kind`` with its English label and name keys (slow path)."""
+        rows = self.engine.run(get("_name-scan").text, self._class_binding(kind)).rows
+        found: dict[str, tuple[str, set[str]]] = {}
+        keys: dict[str, set[str]] = defaultdict(set)
+        for r in rows:
+            iri = r["entity"].value
+            keys[iri] |= name_keys(r["text"].value) | {normalize(local_name(iri))}
+            found[iri] = (r["label"].value if "label" in r else "", keys[iri])
+        return found
+
+    def suggest(self, text: str, kind: str | None, limit: int = 5) -> list[str]:
+        """Closest names of the right kind: fuzzy matches first, then names containing the text."""
+        key = normalize(text)
+        by_key: dict[str, list[str]] = defaultdict(list)
+        labels = {}
+        for iri, (label, keys) in self._scan(kind).items():
+            labels[iri] = label
+            for k in keys:
+                by_key[k].append(iri)
+        close = difflib.get_close_matches(key, list(by_key), n=limit * 3, cutoff=0.6)
+        if key:
+            close += [k for k in by_key if key in k and k not in close]
+        out: list[str] = []
+        for k in close:
+            for iri in by_key[k]:
+                shown = self._display(iri, labels[iri])
+                if shown not in out:
+                    out.append(shown)
+        return out[:limit]
+
+    @staticmethod
+    def _display(iri: str, label: str) -> str:
+        curie = CONVERTER.compact(iri)
+        return f"{label} ({curie})" if label else curie

@@ -1,0 +1,192 @@
+"""Named SPARQL queries (``.rq`` files) and the engines that run them.
+
+Every question mscgraph asks lives in a ``.rq`` file whose header comment gives
+its title, description and parameters::
+
+    # title: Mechanisms for a disease
+    # description: One row per finding ...
+    # param: disease disease  The disease (name, abbreviation, CURIE or IRI)
+
+A kind ending in ``?`` marks an optional parameter (left unbound when not given).
+
+Parameter values are always *bound* (pyoxigraph ``substitutions``; a VALUES
+block of serialised RDF terms for remote endpoints), never pasted into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from . import resources
+from .errors import QuerySyntaxError, UsageError
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER_TYPES = {XSD + t for t in ("integer", "positiveInteger", "nonNegativeInteger", "int", "long")}
+_FLOAT_TYPES = {XSD + t for t in ("double", "float", "decimal")}
+PARAM_KINDS = ("disease", "mechanism", "entity", "iri", "string", "integer")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """An RDF term as it appears in a result, independent of the engine."""
+
+    kind: str  # "uri" | "literal" | "bnode" | "triple"
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+    @classmethod
+    def iri(cls, value: str) -> Term:
+        return cls("uri", value)
+
+    @classmethod
+    def literal(cls, value: Any) -> Term:
+        if isinstance(value, bool):
+            return cls("literal", str(value).lower(), XSD + "boolean")
+        if isinstance(value, int):
+            return cls("literal", str(value), XSD + "integer")
+        if isinstance(value, float):
+            return cls("literal", repr(value), XSD + "double")
+        return cls("literal", str(value))
+
+    def python(self) -> Any:
+        """The value as Python: numbers become int/float, everything else its lexical form."""
+        try:
+            if self.datatype in _INTEGER_TYPES:
+                return int(self.value)
+            if self.datatype in _FLOAT_TYPES:
+                return float(self.value)
+        except ValueError:
+            pass
+        if self.datatype == XSD + "boolean":
+            return self.value in ("true", "1")
+        return self.value
+
+    def n3(self) -> str:
+        """SPARQL/N-Triples syntax, with every special character escaped."""
+        if self.kind == "uri":
+            if re.search(r'[\s<>"{}|^`\\]', self.value):
+                raise UsageError(f"not a valid IRI: {self.value!r}")
+            return f"<{self.value}>"
+        if self.kind == "bnode":
+            return f"_:{self.value}"
+        text = (
+            self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        )
+        if self.lang:
+            return f'"{text}"@{self.lang}'
+        if self.datatype and self.datatype != XSD + "string":
+            return f'"{text}"^^<{self.datatype}>'
+        return f'"{text}"'
+
+
+@dataclass
+class Result:
+    """The answer to one query: SELECT rows, an ASK boolean, or CONSTRUCT/DESCRIBE triples."""
+
+    kind: str  # "select" | "ask" | "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        """SELECT rows as plain dicts of Python values (unbound variables are None)."""
+        return [{v: (r[v].python() if v in r else None) for v in self.variables} for r in self.rows]
+
+
+class Engine(Protocol):
+    """Something that answers SPARQL: the embedded store or a remote endpoint."""
+
+    def run(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result: ...
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    description: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path
+
+    @property
+    def internal(self) -> bool:
+        return self.name.startswith("_")
+
+    def check_params(self, given: Mapping[str, object]) -> None:
+        """Refuse unknown or missing parameters with the list of what the query takes."""
+        names = [p.name for p in self.params]
+        expected = ", ".join(f"{p.name} ({p.kind}{', optional' if p.optional else ''})" for p in self.params)
+        expected = expected or "none"
+        unknown = sorted(set(given) - set(names))
+        missing = [p.name for p in self.params if p.name not in given and not p.optional]
+        if unknown:
+            raise UsageError(f"query {self.name!r} has no parameter {unknown[0]!r}; it takes: {expected}")
+        if missing:
+            raise UsageError(f"query {self.name!r} needs parameter {missing[0]!r}; it takes: {expected}")
+
+
+_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    meta: dict[str, list[str]] = {"title": [], "description": [], "param": []}
+    for line in path.read_text("utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER.match(line)
+        if match:
+            meta[match.group(1)].append(match.group(2).strip())
+        elif meta["description"] and line.startswith("#  "):
+            meta["description"][-1] += " " + line[1:].strip()
+    params = []
+    for spec in meta["param"]:
+        name, kind, *rest = spec.split(None, 2)
+        optional = kind.endswith("?")
+        kind = kind.rstrip("?")
+        if kind not in PARAM_KINDS:
+            raise ValueError(f"{path}: parameter {name} has unknown kind {kind!r}")
+        params.append(Param(name, kind, rest[0] if rest else "", optional))
+    return NamedQuery(
+        name=path.stem,
+        title=" ".join(meta["title"]) or path.stem,
+        description=" ".join(meta["description"]),
+        params=tuple(params),
+        text=path.read_text("utf-8"),
+        path=path,
+    )
+
+
+@cache
+def catalog() -> dict[str, NamedQuery]:
+    """Every packaged query by name, internal ones (``_name``) included."""
+    folder = resources.resource_dir("queries")
+    return {p.stem: parse_query_file(p) for p in sorted(folder.glob("*.rq"))}
+
+
+def get(name: str) -> NamedQuery:
+    queries = catalog()
+    if name not in queries:
+        public = ", ".join(n for n, q in queries.items() if not q.internal)
+        raise UsageError(f"no named query {name!r}; available: {public}")
+    return queries[name]
+
+
+def syntax_error(exc: Exception, query: str) -> QuerySyntaxError:
+    """Turn a parser's exception into a one-line message that keeps its line/column."""
+    message = " ".join(str(exc).split())
+    return QuerySyntaxError(f"SPARQL syntax error: {message}")

@@ -1,0 +1,219 @@
+"""Open the ontology and data as one pyoxigraph store, indexed on disk.
+
+Parsing Turtle on every command costs more than the query itself, so the
+sources are bulk-loaded once into an Oxigraph (RocksDB) store in the user's
+cache directory and later commands open it read-only in milliseconds.
+
+Layout of the store:
+- every source file is loaded into its own named graph (the file's URI), so a
+  changed file is rebuilt alone (incremental rebuild) and queries use the union
+  of the file graphs as their default graph;
+- the graph ``urn:mscgraph:names`` holds normalised name keys used by
+  :mod:`mscgraph.names` for fast, exact name resolution.
+
+A manifest (size and mtime of each source) decides whether the index is
+current. Rebuilds happen under a file lock, so concurrent commands are safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import resources
+from .errors import DataError
+from .names import local_name, name_keys, normalize
+from .queries import get
+
+NAMES_GRAPH = ox.NamedNode("urn:mscgraph:names")
+NAME_KEY = ox.NamedNode("urn:mscgraph:key")
+INDEX_VERSION = "1"  # bump when the store layout changes
+
+_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The files that make up one knowledge graph: the ontology plus data files."""
+
+    files: tuple[Path, ...]
+
+    @classmethod
+    def resolve(cls, data: Sequence[str | Path] | None = None) -> Sources:
+        """The packaged ontology plus ``data`` (files or directories; default: packaged data)."""
+        files = [resources.ontology_file()]
+        if not data:
+            files += resources.data_files()
+        for item in data or ():
+            path = Path(item)
+            if path.is_dir():
+                found = resources.data_files(path)
+                if not found:
+                    raise DataError(f"no .ttl or .nt files in {path}")
+                files += found
+            elif path.is_file():
+                files.append(path)
+            else:
+                raise DataError(f"no such data file or directory: {path}")
+        return cls(tuple(dict.fromkeys(p.resolve() for p in files)))
+
+    def graph_of(self, path: Path) -> ox.NamedNode:
+        return ox.NamedNode(path.as_uri())
+
+    @property
+    def graphs(self) -> list[ox.NamedNode]:
+        return [self.graph_of(p) for p in self.files]
+
+    def manifest(self) -> dict[str, list[int]]:
+        out = {}
+        for p in self.files:
+            st = p.stat()
+            out[str(p)] = [st.st_size, st.st_mtime_ns]
+        return out
+
+    def key(self) -> str:
+        """Names the index directory: the set of source paths, not their contents."""
+        h = hashlib.sha256(INDEX_VERSION.encode())
+        for p in self.files:
+            h.update(str(p).encode() + b"\0")
+        return h.hexdigest()[:20]
+
+
+def cache_root() -> Path:
+    if env := os.environ.get("MSCGRAPH_CACHE"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "mscgraph"
+
+
+def load_file(store: ox.Store, path: Path, graph: ox.NamedNode, *, bulk: bool) -> None:
+    """Parse one source file into ``graph``; a syntax error becomes a one-line DataError."""
+    fmt = _FORMATS.get(path.suffix)
+    if fmt is None:
+        raise DataError(f"{path}: unsupported file type (use .ttl or .nt)")
+    try:
+        if bulk:
+            store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+        else:
+            store.load(path=str(path), format=fmt, to_graph=graph)
+    except SyntaxError as exc:
+        raise DataError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise DataError(f"{path}: {exc.strerror or exc}") from None
+
+
+def build_name_index(store: ox.Store, graphs: list[ox.NamedNode]) -> None:
+    """(Re)write the names graph: one normalised key per label, synonym and local name."""
+    store.clear_graph(NAMES_GRAPH)
+    query = get("_name-index").text
+    quads = []
+    for sol in store.query(query, default_graph=graphs):
+        entity, text = sol["entity"], sol["text"]
+        keys = name_keys(text.value) if isinstance(text, ox.Literal) else {normalize(local_name(entity.value))}
+        quads.extend(ox.Quad(entity, NAME_KEY, ox.Literal(k), NAMES_GRAPH) for k in keys if k)
+    store.extend(quads)
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _progress(message: str) -> None:
+    if sys.stderr.isatty():
+        print(message, file=sys.stderr, flush=True)
+
+
+def open_store(
+    sources: Sources, *, cache: bool = True, progress: Callable[[str], None] = _progress
+) -> ox.Store:
+    """Return a store holding ``sources``; built or refreshed on disk when they changed."""
+    if not cache:
+        store = ox.Store()
+        for path in sources.files:
+            load_file(store, path, sources.graph_of(path), bulk=False)
+        build_name_index(store, sources.graphs)
+        return store
+
+    folder = cache_root() / sources.key()
+    wanted = sources.manifest()
+    manifest = _read_manifest(folder / "manifest.json")
+    if manifest is None or manifest["files"] != wanted:
+        with _locked(cache_root() / f"{sources.key()}.lock"):
+            manifest = _read_manifest(folder / "manifest.json")  # another process may have refreshed it
+            if manifest is None or manifest["files"] != wanted:
+                manifest = _refresh(folder, sources, manifest, wanted, progress)
+    return ox.Store.read_only(str(folder / manifest["db"]))
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        manifest = json.loads(path.read_text())
+        return manifest if (path.parent / manifest["db"]).is_dir() else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _refresh(
+    folder: Path,
+    sources: Sources,
+    manifest: dict | None,
+    wanted: dict[str, list[int]],
+    progress: Callable[[str], None],
+) -> dict:
+    """Write a new generation of the index, reloading only the files that changed.
+
+    Readers keep the generation they opened (Oxigraph forbids writing under a
+    read-only reader), so a refresh starts from a checkpoint copy of the last
+    generation, and the manifest is switched atomically when it is complete.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    generation = 1 + max((int(p.name[3:]) for p in folder.glob("db-*") if p.name[3:].isdigit()), default=0)
+    target = folder / f"db-{generation}"
+    shutil.rmtree(target, ignore_errors=True)
+    current: dict[str, list[int]] = {}
+    if manifest is not None:
+        ox.Store.read_only(str(folder / manifest["db"])).backup(str(target))
+        current = manifest["files"]
+    try:
+        store = ox.Store(str(target))
+        for stale in set(current) - set(wanted):
+            store.remove_graph(ox.NamedNode(Path(stale).as_uri()))
+        for path in sources.files:
+            if current.get(str(path)) == wanted[str(path)]:
+                continue
+            progress(f"mscgraph: indexing {path.name} ...")
+            graph = sources.graph_of(path)
+            if str(path) in current:
+                store.clear_graph(graph)
+            load_file(store, path, graph, bulk=not current)
+        build_name_index(store, sources.graphs)
+        store.flush()
+        del store
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    new = {"db": target.name, "files": wanted}
+    tmp = folder / "manifest.tmp"
+    tmp.write_text(json.dumps(new))
+    os.replace(tmp, folder / "manifest.json")
+    for old in folder.glob("db-*"):  # keep this generation and the one before it
+        if old.name not in (target.name, (manifest or {}).get("db")):
+            shutil.rmtree(old, ignore_errors=True)
+    return new
