@@ -1,0 +1,73 @@
+"""The installed ``mscgraph`` console script, run as a user runs it: a real process, pipes, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    assert SCRIPT, "the mscgraph console script is not installed"
+    return subprocess.run([SCRIPT, *args], capture_output=True, text=True, cwd=cwd, timeout=120, env=os.environ)
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "tsv"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["mechanisms", "SS"],
+        ["diseases", "Th17"],
+        ["studies", "干燥综合征"],
+        ["evidence", "Sjogren", "IL-17A"],
+        ["show", "MONDO:0010030"],
+        ["search", "lupus"],
+        ["stats"],
+    ],
+)
+def test_every_command_and_format_from_any_directory(args, fmt, tmp_path):
+    result = run(*args, "--format", fmt, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert result.stderr == ""  # messages only, and there are none on success
+    if fmt == "json":
+        rows = json.loads(result.stdout)
+        assert rows and all(isinstance(r, dict) for r in rows)
+
+
+def test_unknown_name_in_a_real_process():
+    result = run("mechanisms", "Sjogrn")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("mscgraph: error: unknown disease 'Sjogrn'; did you mean:")
+    assert result.stderr.count("\n") == 1
+
+
+def test_closed_pipe_ends_quietly():
+    """`mscgraph studies SS | head -1`: head exits after one line; mscgraph must not print a traceback."""
+    shell = f"set -o pipefail; '{SCRIPT}' studies SS | head -1"
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("citation")
+    assert result.stdout.count("\n") == 1
+    assert "Traceback" not in result.stderr and result.stderr == ""
+
+
+def test_closed_pipe_on_a_long_output():
+    shell = f"set -o pipefail; '{SCRIPT}' search e --format tsv | head -c 10"
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in result.stderr and result.returncode == 0
+
+
+def test_version_and_help():
+    assert run("--version").stdout.startswith("mscgraph, version ")
+    result = run("--help")
+    assert result.returncode == 0 and "mechanisms" in result.stdout
+    assert run("no-such-command").returncode == 2
