@@ -16,7 +16,9 @@ SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shut
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     assert SCRIPT, "the mscgraph console script is not installed"
-    return subprocess.run([SCRIPT, *args], capture_output=True, text=True, cwd=cwd, timeout=120, env=os.environ)
+    return subprocess.run(
+        [SCRIPT, *args], capture_output=True, text=True, cwd=cwd, timeout=120, env=os.environ
+    )
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "tsv"])

@@ -180,7 +180,7 @@ def test_bad_names_exit_2_with_one_line_and_suggestions(runner, args, message):
 
 def test_injection_text_is_bound_not_run(runner, kg):
     before = kg.stats()
-    assert runner.invoke(main, ["studies", "x\" } } ; DROP ALL ; SELECT * { #"]).exit_code == 2
+    assert runner.invoke(main, ["studies", 'x" } } ; DROP ALL ; SELECT * { #']).exit_code == 2
     assert kg.stats() == before
 
 
@@ -191,7 +191,7 @@ def test_ambiguous_name_from_added_data(runner, tmp_path):
         "@prefix mscd: <https://w3id.org/mscgraph/data/> .\n"
         "@prefix msc: <https://w3id.org/mscgraph/ontology/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        '@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n'
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
         'mscd:Other a msc:Disease ; rdfs:label "other syndrome"@en , "其他"@zh ; skos:altLabel "SS" .\n',
         "utf-8",
     )
@@ -204,7 +204,9 @@ def test_ambiguous_name_from_added_data(runner, tmp_path):
     assert "mscd:Other" in result.stderr and "mscd:SS" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["mechanisms", "diseases", "studies", "evidence", "show", "search", "stats"])
+@pytest.mark.parametrize(
+    "command", ["mechanisms", "diseases", "studies", "evidence", "show", "search", "stats"]
+)
 def test_every_command_has_help(runner, command):
     result = invoke(runner, command, "--help")
     assert result.exit_code == 0 and "--format" in result.stdout
