@@ -6,10 +6,11 @@ Each runs one named query and shapes its rows into dicts with stable snake_case 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from .namespaces import CONVERTER
 from .names import normalize
+from .namespaces import CONVERTER
 
 if TYPE_CHECKING:
     from .graph import KnowledgeGraph
@@ -37,14 +38,40 @@ def _citation(row: dict[str, Any]) -> str:
     return f"{row['first_author']} {row['year']}{ref}"
 
 
+def _in_reference_order(row: dict[str, Any]) -> dict[str, Any]:
+    """Sort the GROUP_CONCAT lists by reference number (SPARQL leaves their order to the engine).
+
+    ``studies`` reads like "Guiducci 2011 [43]; Vanneaux 2013 [42]", ``references`` like "43, 42";
+    the review's own statements ("... (this review)") have no number and come first.
+    """
+
+    def number(citation: str) -> int:
+        found = re.search(r"\[(\d+)\]$", citation)
+        return int(found.group(1)) if found else 0
+
+    if row.get("studies"):
+        row["studies"] = "; ".join(sorted(row["studies"].split("; "), key=lambda c: (number(c), c)))
+    if row.get("references"):
+        row["references"] = ", ".join(sorted((n for n in row["references"].split(", ") if n), key=int))
+    return row
+
+
 def mechanisms(kg: KnowledgeGraph, disease: str) -> list[dict[str, Any]]:
     rows = kg.rows("mechanisms-for-disease", {"disease": disease})
-    return [{"mechanism": r["mechanism_abbr"] or r["mechanism_label"], **_without(r, "disease")} for r in rows]
+    return [
+        _in_reference_order(
+            {"mechanism": r["mechanism_abbr"] or r["mechanism_label"], **_without(r, "disease")}
+        )
+        for r in rows
+    ]
 
 
 def diseases(kg: KnowledgeGraph, mechanism: str) -> list[dict[str, Any]]:
     rows = kg.rows("diseases-for-mechanism", {"mechanism": mechanism})
-    return [{"disease": r["disease_abbr"] or r["disease_label"], **_without(r, "mechanism")} for r in rows]
+    return [
+        _in_reference_order({"disease": r["disease_abbr"] or r["disease_label"], **_without(r, "mechanism")})
+        for r in rows
+    ]
 
 
 def studies(kg: KnowledgeGraph, disease: str) -> list[dict[str, Any]]:
