@@ -70,6 +70,10 @@ class Copier:
             return f"-v{v}" if v else ""
         return f"-c{k}" if k else ""
 
+    def is_copied(self, node: object) -> bool:
+        """A data node repeated in every copy (not vocabulary, not an ontology term or literal)."""
+        return isinstance(node, URIRef) and str(node).startswith(MSCD) and node not in self.vocabulary
+
     def term(self, node: object, k: int) -> object:
         if isinstance(node, URIRef) and str(node).startswith(MSCD):
             return URIRef(str(node) + self.node_suffix(node, k))
@@ -109,7 +113,10 @@ def blocks(subjects: Template, copier: Copier, k: int) -> Iterator[str]:
     """Turtle subject blocks of copy ``k`` (vocabulary only where this copy introduces its variant)."""
     for s, pairs in subjects:
         if s in copier.vocabulary and k >= copier.variants:
-            continue  # this variant was written by an earlier copy
+            # the variant itself was written by an earlier copy; only its links to this copy's nodes are new
+            pairs = [(p, o) for p, o in pairs if copier.is_copied(o)]
+            if not pairs:
+                continue
         body = []
         for p, o in pairs:
             obj = copier.literal(s, p, o, k) if isinstance(o, Literal) else copier.term(o, k)

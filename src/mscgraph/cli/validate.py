@@ -1,0 +1,49 @@
+"""The ``validate`` command: syntax, SHACL and integrity checks of the ontology and data."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from .common import emit, handle_errors
+
+COLUMNS = ["file", "line", "severity", "focus", "message"]
+
+
+@click.command()
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Data file or directory to check instead of the packaged data (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "table", "json", "csv", "tsv"]),
+    default="text",
+    show_default=True,
+    help="text: one `file:line: severity: node: message` line per problem.",
+)
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL shapes (syntax and integrity checks only).")
+@handle_errors
+def validate(data: Sequence[str], fmt: str, no_shacl: bool) -> None:
+    """Check the ontology and data: Turtle syntax, SHACL shapes, integrity.
+
+    Problems go to stdout (one per line in the text format), a summary to stderr.
+    Exit status 0 when the data is clean, 1 when it has problems.
+    """
+    from ..formats import render
+    from ..validate import validate as run
+
+    report = run(list(data) or None, shacl=not no_shacl)
+    rows = [p.as_row() for p in report.problems]
+    if fmt == "text":
+        if rows:
+            emit("".join(f"{p}\n" for p in report.problems))
+    elif rows or fmt != "table":
+        emit(render(rows, fmt, COLUMNS))
+    click.echo(report.summary(), err=True)
+    sys.exit(0 if report.ok else 1)
