@@ -71,19 +71,21 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def _fit(natural: list[int], budget: int) -> list[int]:
-    """Column widths: narrow columns keep their width, the wide ones share what is left."""
-    sizes = list(natural)
-    open_cols = set(range(len(sizes)))
-    while open_cols:
-        share = max(budget - sum(sizes[i] for i in range(len(sizes)) if i not in open_cols), 0) // len(open_cols)
-        narrow = {i for i in open_cols if natural[i] <= share}
-        if not narrow:
-            for i in open_cols:
-                sizes[i] = max(share, 8)
-            break
-        open_cols -= narrow
-    return sizes
+def _fit(natural: list[int], minimum: list[int], budget: int) -> list[int]:
+    """Column widths, as browsers lay out auto tables: if everything does not fit, each column gets
+    its minimum (its longest word) and the rest of the budget is shared in proportion to how much
+    wider each column would like to be, so long sentences get the room and short codes stay whole."""
+    if sum(natural) <= budget:
+        return list(natural)
+    spare = budget - sum(minimum)
+    wants = [n - m for n, m in zip(natural, minimum, strict=True)]
+    if spare <= 0 or not sum(wants):
+        return list(minimum)
+    return [m + spare * w // sum(wants) for m, w in zip(minimum, wants, strict=True)]
+
+
+def _longest_word(text: str, cap: int = 24) -> int:
+    return min(max((display_width(w) for w in text.split()), default=0), cap)
 
 
 def table(rows: Sequence[dict[str, Any]], columns: list[str], width: int | None = None) -> str:
@@ -93,7 +95,8 @@ def table(rows: Sequence[dict[str, Any]], columns: list[str], width: int | None 
     width = width or shutil.get_terminal_size((120, 24)).columns
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     natural = [max(display_width(h), *(display_width(row[i]) for row in cells)) for i, h in enumerate(columns)]
-    sizes = _fit(natural, width - 3 * (len(columns) - 1))
+    minimum = [max(_longest_word(h), *(_longest_word(row[i]) for row in cells)) for i, h in enumerate(columns)]
+    sizes = _fit(natural, minimum, width - 3 * (len(columns) - 1))
     out = []
     header = " │ ".join(h.ljust(sizes[i]) for i, h in enumerate(columns))
     out.append(header.rstrip())
@@ -152,3 +155,31 @@ def sparql_tsv(result: Result) -> str:
 def ntriples(result: Result) -> str:
     """CONSTRUCT/DESCRIBE triples as N-Triples."""
     return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in result.triples)
+
+
+def sparql_xml(result: Result) -> str:
+    """The SPARQL Query Results XML Format."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
+    out.append("</head>")
+    if result.kind == "ask":
+        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>")
+    else:
+        out.append("<results>")
+        for row in result.rows:
+            out.append("<result>")
+            for name, term in row.items():
+                if term.kind == "literal":
+                    attr = f" xml:lang={quoteattr(term.lang)}" if term.lang else ""
+                    if term.datatype and not term.lang and not term.datatype.endswith("#string"):
+                        attr = f" datatype={quoteattr(term.datatype)}"
+                    value = f"<literal{attr}>{escape(term.value)}</literal>"
+                else:
+                    value = f"<{term.kind}>{escape(term.value)}</{term.kind}>"
+                out.append(f"<binding name={quoteattr(name)}>{value}</binding>")
+            out.append("</result>")
+        out.append("</results>")
+    out.append("</sparql>")
+    return "\n".join(out) + "\n"
