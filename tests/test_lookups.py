@@ -85,14 +85,34 @@ def test_delimited_formats_carry_the_json_keys(runner, fmt, sep):
     assert all(len(line) == len(table[0]) for line in table)
 
 
-def test_table_is_aligned_and_shows_chinese_and_english(runner):
+def test_table_fits_the_terminal_and_keeps_columns_aligned(runner, monkeypatch):
+    from mscgraph.formats import display_width
+
+    monkeypatch.setenv("COLUMNS", "120")
     result = invoke(runner, "evidence", "SS", "Th17")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split("│")[0].strip() == "citation"
+    assert [c.strip() for c in lines[0].split("│")][:3] == ["citation", "direction", "role"]
     assert set(lines[1]) <= {"─", "┼"}
-    assert "Xu 2012 [34]" in result.stdout
-    assert "Th17" in result.stdout and "干燥" not in lines[0]
+
+    def bars(line: str) -> list[int]:  # display columns of the separators
+        return [display_width(line[:i]) for i, c in enumerate(line) if c in "│┼"]
+
+    assert all(bars(line) == bars(lines[1]) for line in lines if "│" in line)
+    assert max(display_width(line) for line in lines) <= 120
+    assert "Xu" in result.stdout and "[34]" in result.stdout
+    assert "follicular" in result.stdout and "Th17" in result.stdout and "炎症反应" in result.stdout
+
+
+def test_too_narrow_for_a_table_gives_one_record_per_row(runner, monkeypatch):
+    from mscgraph.formats import display_width
+
+    monkeypatch.setenv("COLUMNS", "60")
+    lines = invoke(runner, "evidence", "SS", "Th17").stdout.splitlines()
+    assert lines[0].split() == ["citation", "Xu", "2012", "[34]"]
+    assert lines[1].split() == ["direction", "decreased"]
+    assert "│" not in "".join(lines)
+    assert max(display_width(line) for line in lines) <= 60
 
 
 # --- the other lookups -----------------------------------------------------------------

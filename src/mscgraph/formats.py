@@ -85,7 +85,9 @@ def _fit(natural: list[int], minimum: list[int], budget: int) -> list[int]:
 
 
 def _longest_word(text: str, cap: int = 24) -> int:
-    return min(max((display_width(w) for w in text.split()), default=0), cap)
+    """A column's narrowest useful width: its longest word (Chinese text breaks anywhere)."""
+    words = (display_width(w) if w.isascii() else min(display_width(w), 10) for w in text.split())
+    return min(max(words, default=0), cap)
 
 
 def table(rows: Sequence[dict[str, Any]], columns: list[str], width: int | None = None) -> str:
@@ -94,9 +96,13 @@ def table(rows: Sequence[dict[str, Any]], columns: list[str], width: int | None 
         return ""
     width = width or shutil.get_terminal_size((120, 24)).columns
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
-    natural = [max(display_width(h), *(display_width(row[i]) for row in cells)) for i, h in enumerate(columns)]
-    minimum = [max(_longest_word(h), *(_longest_word(row[i]) for row in cells)) for i, h in enumerate(columns)]
-    sizes = _fit(natural, minimum, width - 3 * (len(columns) - 1))
+    by_column = [(h, [row[i] for row in cells]) for i, h in enumerate(columns)]
+    natural = [max(display_width(t) for t in (h, *texts)) for h, texts in by_column]
+    minimum = [max(_longest_word(t) for t in (h, *texts)) for h, texts in by_column]
+    budget = width - 3 * (len(columns) - 1)
+    if sum(minimum) > budget:  # too narrow for columns: one block of "key  value" lines per row
+        return _records(columns, cells, width)
+    sizes = _fit(natural, minimum, budget)
     out = []
     header = " │ ".join(h.ljust(sizes[i]) for i, h in enumerate(columns))
     out.append(header.rstrip())
@@ -109,6 +115,19 @@ def table(rows: Sequence[dict[str, Any]], columns: list[str], width: int | None 
                 text = lines[n] if n < len(lines) else ""
                 parts.append(text + " " * (sizes[i] - display_width(text)))
             out.append(" │ ".join(parts).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def _records(columns: list[str], cells: list[list[str]], width: int) -> str:
+    """The expanded layout (like psql's ``\\x``) for terminals too narrow for the table."""
+    key_width = max(display_width(c) for c in columns)
+    out = []
+    for n, row in enumerate(cells):
+        if n:
+            out.append("")
+        for key, text in zip(columns, row, strict=True):
+            for i, line in enumerate(_wrap(text, max(width - key_width - 2, 10))):
+                out.append(f"{(key if i == 0 else '').ljust(key_width)}  {line}".rstrip())
     return "\n".join(out) + "\n"
 
 
