@@ -280,7 +280,8 @@ def test_cli_reports_each_problem_on_one_line_and_exits_1(runner, data_copy: Pat
 @pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "table"])
 def test_cli_formats(runner, data_copy: Path, fmt: str) -> None:
     append(data_copy / "ss.ttl", FINDING.replace("{study}", "mscd:study-ref999"))
-    result = runner.invoke(main, ["validate", "--data", str(data_copy), "--format", fmt])
+    wide = {"COLUMNS": "250"}  # so that the table does not wrap the node's name
+    result = runner.invoke(main, ["validate", "--data", str(data_copy), "--format", fmt], env=wide)
     assert result.exit_code == 1
     if fmt == "json":
         [row] = json.loads(result.stdout)
