@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,93 @@ def kg() -> mscgraph.KnowledgeGraph:
 @pytest.fixture()
 def runner() -> CliRunner:
     return CliRunner()
+
+
+# --- endpoints (serve, remote, Virtuoso): free ports, waiting for a server, a stable data snapshot ---
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (the OS picks it)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc, what: str, timeout: float = 60.0) -> None:
+    """Wait until ``proc`` accepts connections on ``port``; fail clearly if it exits or takes too long."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{what} exited with {proc.returncode} before listening on port {port}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail(f"{what} did not listen on port {port} within {timeout:g} s")
+
+
+@pytest.fixture(scope="session")
+def data_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of data/ taken once, so that servers and the embedded graph compare the same data
+    even while curators edit data/ during the run."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("data-snapshot")
+    for path in sorted((REPO / "data").glob("*.ttl")):
+        shutil.copy2(path, target / path.name)
+    return target
+
+
+# Sample arguments for named queries, by parameter kind (the n-th parameter of a kind takes the n-th value).
+SAMPLE_ARGUMENTS = {
+    "disease": ["SS", "SLE"],
+    "mechanism": ["Th17", "Treg"],
+    "entity": ["SS"],
+    "iri": ["msc:Disease"],
+    "string": ["Th"],
+    "integer": ["2012"],
+}
+
+
+def sample_params(query) -> dict[str, str]:
+    """Arguments for every required parameter of a named query."""
+    used: dict[str, int] = {}
+    params = {}
+    for param in query.params:
+        if not param.optional:
+            values = SAMPLE_ARGUMENTS[param.kind]
+            params[param.name] = values[used.get(param.kind, 0) % len(values)]
+            used[param.kind] = used.get(param.kind, 0) + 1
+    return params
+
+
+_NUMERIC = ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")
+_CONCAT = re.compile(
+    r'GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s*\?(\w+)', re.I | re.S
+)
+
+
+def comparable(result, query_text: str) -> list[tuple]:
+    """Rows as a sorted list, up to what SPARQL leaves to the engine: the order of rows with equal
+    sort keys, the order inside a GROUP_CONCAT (and whether an empty one is "" or unbound, and its
+    language tag), and the lexical form of a number (1e+06 = 1000000)."""
+    concat = {m.group(2): m.group(1) for m in _CONCAT.finditer(query_text)}
+    rows = []
+    for row in result.rows:
+        out = []
+        for name, term in sorted(row.items()):
+            if name in concat:
+                if term.value:
+                    out.append((name, "concat", tuple(sorted(term.value.split(concat[name])))))
+            elif term.kind == "literal" and (term.datatype or "").rsplit("#", 1)[-1] in _NUMERIC:
+                out.append((name, "number", float(term.value)))
+            else:
+                out.append((name, term.kind, term.value, term.lang or term.datatype or ""))
+        rows.append(tuple(out))
+    return sorted(rows)

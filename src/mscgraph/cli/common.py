@@ -37,12 +37,30 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
         metavar="URL",
         help="Answer from this SPARQL 1.1 endpoint instead of the embedded store.",
     )
-    @click.option("--no-cache", is_flag=True, help="Parse the sources in memory; do not use the on-disk index.")
+    @click.option(
+        "--graph",
+        "endpoint_graph",
+        envvar="MSCGRAPH_GRAPH",
+        metavar="IRI",
+        help="With --endpoint: the graph to query as the default graph (e.g. the one `push` loaded).",
+    )
+    @click.option(
+        "--no-cache", is_flag=True, help="Parse the sources in memory; do not use the on-disk index."
+    )
     @functools.wraps(func)
-    def wrapper(*args: Any, data: Sequence[str], endpoint: str | None, no_cache: bool, **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any, data: Sequence[str], endpoint: str | None, endpoint_graph: str | None, no_cache: bool,
+        **kwargs: Any,
+    ) -> Any:
         from .. import load
 
-        kg = load(list(data) or None, cache=not no_cache, endpoint=endpoint)
+        if endpoint_graph and not endpoint:
+            fail("--graph names a graph of an --endpoint; give --endpoint too", 2)
+        options = {"graph": endpoint_graph} if endpoint_graph else {}
+        try:  # opening can fail too (bad data file, bad endpoint URL): one line, like the command's errors
+            kg = load(list(data) or None, cache=not no_cache, endpoint=endpoint, **options)
+        except MscGraphError as exc:
+            fail(str(exc), exc.exit_code)
         return func(*args, kg=kg, **kwargs)
 
     return wrapper

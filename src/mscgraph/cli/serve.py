@@ -1,0 +1,54 @@
+"""`mscgraph serve`: a read-only SPARQL 1.1 Protocol endpoint with a small query page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+from .common import handle_errors
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="0: any.")
+@click.option(
+    "--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.001), help="Seconds per query."
+)
+@click.option(
+    "--max-request-bytes",
+    default=1_000_000,
+    show_default=True,
+    type=click.IntRange(min=1024),
+    help="Largest request body (and URL) accepted; larger requests get 413/414.",
+)
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(min=1), help="Query processes.")
+@click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Data file or directory to serve instead of the packaged data (repeatable).",
+)
+@click.option("--no-cache", is_flag=True, help="Parse the sources in memory; do not use the on-disk index.")
+@handle_errors
+def serve(
+    host: str,
+    port: int,
+    timeout: float,
+    max_request_bytes: int,
+    workers: int,
+    quiet: bool,
+    data: Sequence[str],
+    no_cache: bool,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
+
+    GET ?query= and POST (form or application/sparql-query); results as SPARQL JSON, XML,
+    CSV or TSV (CONSTRUCT/DESCRIBE: N-Triples or Turtle) by the Accept header. Updates are
+    refused. A query page that needs no network is at http://HOST:PORT/ . Stop with Ctrl-C.
+    """
+    from ..server import Settings, run
+
+    settings = Settings(timeout=timeout, max_request_bytes=max_request_bytes, workers=workers, log=not quiet)
+    run(list(data) or None, not no_cache, host, port, settings)

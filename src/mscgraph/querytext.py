@@ -1,0 +1,91 @@
+"""Light inspection of SPARQL text: its form (SELECT, ASK, ..., or an update) and safe VALUES injection.
+
+Both work on a *masked* copy of the text in which comments, strings and IRIs are blanked out,
+so a keyword or brace inside a literal, an IRI or a comment is never mistaken for syntax.
+This is not a parser: the engine that runs the query still parses it and reports errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .errors import UsageError
+from .queries import Term
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+_TOKENS = re.compile(
+    r"""
+      (?P<comment>\#[^\n]*)
+    | (?P<long>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
+    | (?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def mask(query: str) -> str:
+    """``query`` with comments, strings and IRIs replaced by spaces (same length, same offsets)."""
+    return _TOKENS.sub(lambda m: " " * len(m.group(0)), query)
+
+
+def form(query: str) -> str | None:
+    """The first query or update keyword (``SELECT``, ``CONSTRUCT``, ``INSERT``, ...), upper-cased."""
+    words = "|".join(QUERY_FORMS + UPDATE_FORMS)
+    match = re.search(rf"(?<![\w?$:]) ({words}) (?![\w:])", mask(query), re.IGNORECASE | re.VERBOSE)
+    return match.group(1).upper() if match else None
+
+
+def is_update(query: str) -> bool:
+    return form(query) in UPDATE_FORMS
+
+
+def _where_brace(masked: str) -> int:
+    """Offset of the ``{`` that opens the query's top-level WHERE group."""
+    depth = 0
+    start = None
+    keyword = re.search(rf"(?<![\w?$:])({'|'.join(QUERY_FORMS)})(?![\w:])", masked, re.IGNORECASE)
+    if keyword is None:
+        raise UsageError("cannot bind parameters: no SELECT, ASK, CONSTRUCT or DESCRIBE in the query")
+    construct = keyword.group(1).upper() == "CONSTRUCT"
+    after_where = False
+    for match in re.finditer(r"[{}]|(?<![\w?$:])WHERE(?![\w:])", masked[keyword.end() :], re.IGNORECASE):
+        token = match.group(0)
+        if token == "{":
+            if depth == 0 and (after_where or not construct):
+                start = keyword.end() + match.start()
+                break
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0:
+            after_where = True
+    if start is None:
+        raise UsageError("cannot bind parameters: the query has no WHERE group")
+    return start
+
+
+def values_block(bindings: Mapping[str, Term]) -> str:
+    """``VALUES (?a ?b) { (<iri> "text") }``: every term serialised by :meth:`Term.n3`."""
+    for name in bindings:
+        if not _VARNAME.match(name):
+            raise UsageError(f"not a valid SPARQL variable name: {name!r}")
+    names = " ".join(f"?{n}" for n in bindings)
+    terms = " ".join(term.n3() for term in bindings.values())
+    return f"VALUES ({names}) {{ ({terms}) }}"
+
+
+def inject_values(query: str, bindings: Mapping[str, Term]) -> str:
+    """The query with ``bindings`` as a VALUES block first in its top-level WHERE group.
+
+    Joining a one-row VALUES block with the WHERE group binds the variables like pyoxigraph's
+    substitutions do for the embedded engine; the values are serialised terms, never raw text.
+    """
+    if not bindings:
+        return query
+    brace = _where_brace(mask(query))
+    return f"{query[: brace + 1]} {values_block(bindings)}\n{query[brace + 1 :]}"

@@ -1,0 +1,469 @@
+"""A read-only SPARQL 1.1 Protocol endpoint over the embedded engine (stdlib threaded HTTP server).
+
+- ``/sparql``: GET ``?query=``, POST ``application/x-www-form-urlencoded`` or
+  ``application/sparql-query``; results by content negotiation (``Accept``, or a ``format``
+  parameter): SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as N-Triples or Turtle.
+- ``/``: a query page with inline HTML and JavaScript (no network needed).
+
+Read-only: the store is opened read-only, only queries are run, and updates, the ``update``
+parameter and federated ``SERVICE`` calls are refused with 403. Queries run in a pool of worker
+processes, each with the graph open; a query past the time limit is answered 503 and its worker
+is killed and replaced (an engine cannot be interrupted mid-query, a process can). Bodies larger
+than the limit get 413, URLs 414; malformed requests get 400 with the parser's message.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from . import __version__, formats
+from .errors import MscGraphError, UsageError
+from .queries import Engine, Result
+from .querytext import form, is_update, mask
+
+JSON = "application/sparql-results+json"
+XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+NTRIPLES = "application/n-triples"
+TURTLE = "text/turtle"
+
+# media type -> (serialiser, Content-Type sent); the first of each list is the default
+SOLUTION_TYPES: dict[str, tuple[Callable[[Result], str], str]] = {
+    JSON: (formats.sparql_json, JSON),
+    "application/json": (formats.sparql_json, JSON),
+    XML: (formats.sparql_xml, XML),
+    "application/xml": (formats.sparql_xml, XML),
+    "text/xml": (formats.sparql_xml, XML),
+    CSV: (formats.sparql_csv, CSV),
+    TSV: (formats.sparql_tsv, TSV),
+}
+BOOLEAN_TYPES = {k: v for k, v in SOLUTION_TYPES.items() if k not in (CSV, TSV)}
+GRAPH_TYPES: dict[str, tuple[Callable[[Result], str], str]] = {
+    NTRIPLES: (formats.ntriples, NTRIPLES),
+    TURTLE: (formats.ntriples, TURTLE),  # N-Triples is Turtle
+    "text/plain": (formats.ntriples, NTRIPLES),
+}
+DRAIN_LIMIT = 16 * 1024 * 1024
+FORMAT_ALIASES = {"json": JSON, "xml": XML, "csv": CSV, "tsv": TSV, "nt": NTRIPLES, "ttl": TURTLE}
+
+
+@dataclass(frozen=True)
+class Settings:
+    timeout: float = 30.0
+    max_request_bytes: int = 1_000_000
+    workers: int = 4
+    log: bool = True
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def negotiate(accept: str, offered: dict[str, tuple[Callable[[Result], str], str]]) -> str:
+    """The offered media type the Accept header prefers (q-values, wildcards); 406 if none."""
+    if not accept.strip():
+        return next(iter(offered))
+    best: tuple[float, int, str] | None = None
+    for position, item in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in item.split(";")]
+        media = media.lower()
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        if media in offered:
+            match = media
+        elif media in ("*/*", "*"):
+            match = next(iter(offered))
+        elif media.endswith("/*"):
+            match = next((m for m in offered if m.startswith(media[:-1])), "")
+        else:
+            match = ""
+        if match and (best is None or (q, -position) > (best[0], best[1])):
+            best = (q, -position, match)
+    if best is None:
+        raise HttpError(406, f"cannot answer in {accept!r}; available: {', '.join(offered)}")
+    return best[2]
+
+
+def _worker_main(conn: Connection, data: list[str] | None, cache: bool) -> None:
+    """A query worker process: opens the graph read-only, then answers (query, media type) jobs."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from . import load
+
+    try:
+        engine = load(data, cache=cache).engine
+    except Exception as exc:
+        conn.send(("failed", 500, f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", 200, ""))
+    while True:
+        try:
+            query, media = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result = engine.run(query)
+            serialise, content_type = {**SOLUTION_TYPES, **GRAPH_TYPES}[media]
+            conn.send(("ok", f"{content_type}; charset=utf-8", serialise(result).encode("utf-8")))
+        except UsageError as exc:
+            conn.send(("error", 400, str(exc)))
+        except Exception as exc:  # an engine failure answers 500; the worker goes on
+            conn.send(("error", 500, f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    ready: bool = False
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Worker processes that run queries; one past its time limit is killed and replaced.
+
+    Processes, not threads: a SPARQL engine cannot be interrupted in the middle of a query, but a
+    process can be, so a runaway query never keeps a CPU busy after its 503.
+    """
+
+    def __init__(self, data: list[str] | None, cache: bool, size: int, start_timeout: float = 120.0) -> None:
+        self.data, self.cache = data, cache
+        self.context = multiprocessing.get_context("spawn")
+        self.idle: queue.Queue[_Worker] = queue.Queue()
+        workers = [self._spawn() for _ in range(size)]
+        for worker in workers:
+            self._wait_ready(worker, start_timeout)
+            self.idle.put(worker)
+
+    def _spawn(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_worker_main, args=(child, self.data, self.cache), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _wait_ready(self, worker: _Worker, timeout: float) -> None:
+        if not worker.conn.poll(timeout):
+            worker.stop()
+            raise MscGraphError(f"a query worker did not start within {timeout:g} s")
+        status, _, message = worker.conn.recv()
+        if status != "ready":
+            worker.stop()
+            raise MscGraphError(f"a query worker could not open the graph: {message}")
+        worker.ready = True
+
+    def run(self, query: str, media: str, timeout: float) -> tuple[str, bytes]:
+        """(Content-Type, body), or HttpError: 503 past ``timeout`` (waiting for a worker included)."""
+        deadline = time.monotonic() + timeout
+        limit = f"query exceeded the time limit of {timeout:g} s"
+        try:
+            worker = self.idle.get(timeout=timeout)
+        except queue.Empty:
+            raise HttpError(503, f"{limit} (all workers busy)") from None
+        try:
+            if not worker.ready:  # a replacement still starting
+                self._wait_ready(worker, max(deadline - time.monotonic(), 0.001))
+            worker.conn.send((query, media))
+            if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
+                worker.stop()
+                worker = self._spawn()
+                raise HttpError(503, limit)
+            status, code_or_type, payload = worker.conn.recv()
+        except (EOFError, OSError, MscGraphError) as exc:
+            worker.stop()
+            worker = self._spawn()
+            raise HttpError(500, f"query worker failed: {exc}") from None
+        finally:
+            self.idle.put(worker)
+        if status == "ok":
+            return code_or_type, payload
+        raise HttpError(code_or_type, payload)
+
+    def close(self) -> None:
+        while True:
+            try:
+                self.idle.get_nowait().stop()
+            except queue.Empty:
+                return
+
+
+class InlinePool:
+    """Runs queries in the request's thread on an engine of this process: for embedding the server
+    (tests, notebooks). No worker processes, so the time limit is not enforced."""
+
+    def __init__(self, engine: Engine | None) -> None:
+        self.engine = engine
+
+    def run(self, query: str, media: str, timeout: float) -> tuple[str, bytes]:
+        if self.engine is None:
+            raise HttpError(503, "starting up")
+        try:
+            result = self.engine.run(query)
+        except UsageError as exc:
+            raise HttpError(400, str(exc)) from None
+        serialise, content_type = {**SOLUTION_TYPES, **GRAPH_TYPES}[media]
+        return f"{content_type}; charset=utf-8", serialise(result).encode("utf-8")
+
+    def close(self) -> None:
+        pass
+
+
+class SparqlService:
+    """Runs queries for the HTTP handler: read-only checks, content negotiation, the worker pool."""
+
+    def __init__(self, pool: WorkerPool | InlinePool, settings: Settings) -> None:
+        self.pool = pool
+        self.settings = settings
+
+    def answer(self, query: str, accept: str) -> tuple[str, bytes]:
+        """(Content-Type, body) for ``query``, or raise HttpError."""
+        if not query.strip():
+            raise HttpError(400, "empty query")
+        if is_update(query):
+            raise HttpError(403, "this endpoint is read-only: SPARQL Update is not allowed")
+        if re.search(r"(?<![\w?$:])SERVICE(?![\w:])", mask(query), re.IGNORECASE):
+            raise HttpError(403, "federated queries (SERVICE) are not allowed on this endpoint")
+        kind = form(query)
+        offered = GRAPH_TYPES if kind in ("CONSTRUCT", "DESCRIBE") else SOLUTION_TYPES
+        if kind == "ASK":
+            offered = BOOLEAN_TYPES
+        media = negotiate(accept, offered)  # before running: a 406 costs nothing
+        return self.pool.run(query, media, self.settings.timeout)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = f"mscgraph/{__version__}"
+    protocol_version = "HTTP/1.1"
+    service: SparqlService  # set on the subclass made by make_server
+
+    # --- plumbing ----------------------------------------------------------------------
+    def log_message(self, format: str, *args: object) -> None:
+        if self.service.settings.log:
+            sys.stderr.write(f"{self.address_string()} - [{self.log_date_time_string()}] {format % args}\n")
+
+    def send_body(self, status: int, content_type: str, body: bytes, close: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Vary", "Accept")
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_error_text(self, status: int, message: str, close: bool = False) -> None:
+        reason = HTTPStatus(status).phrase
+        self.send_body(status, "text/plain; charset=utf-8", f"{status} {reason}: {message}\n".encode(), close)
+
+    def guarded(self, action: Callable[[], None]) -> None:
+        try:
+            if len(self.path) > self.service.settings.max_request_bytes:
+                raise HttpError(414, f"URL longer than {self.service.settings.max_request_bytes} bytes")
+            action()
+        except HttpError as exc:
+            self.send_error_text(exc.status, exc.message, close=exc.status in (411, 413))
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception as exc:  # never let one request take the server down
+            self.log_error("internal error: %r", exc)
+            self.send_error_text(500, f"internal error: {type(exc).__name__}", close=True)
+
+    # --- methods -----------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self.guarded(self._get)
+
+    def do_HEAD(self) -> None:
+        self.guarded(self._get)
+
+    def do_POST(self) -> None:
+        self.guarded(self._post)
+
+    def do_OPTIONS(self) -> None:
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_PUT(self) -> None:
+        self._refuse()
+
+    def do_DELETE(self) -> None:
+        self._refuse()
+
+    def do_PATCH(self) -> None:
+        self._refuse()
+
+    def _refuse(self) -> None:
+        self.send_error_text(405, "this endpoint is read-only", close=True)
+
+    def _get(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        if url.path in ("/", "/index.html"):
+            from .server_page import PAGE
+
+            self.send_body(200, "text/html; charset=utf-8", PAGE.encode("utf-8"))
+            return
+        if url.path != "/sparql":
+            raise HttpError(404, f"nothing at {url.path}; the endpoint is /sparql, the query page /")
+        self._sparql(self._params(url.query))
+
+    def _post(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        if url.path != "/sparql":
+            raise HttpError(404, f"nothing at {url.path}; the endpoint is /sparql")
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            raise HttpError(411, "send a Content-Length (chunked requests are not accepted)")
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            raise HttpError(411, "a POST needs a Content-Length") from None
+        if length < 0:
+            raise HttpError(400, "negative Content-Length")
+        if length > self.service.settings.max_request_bytes:
+            if length <= DRAIN_LIMIT:  # read and drop it, so that the client sees the 413
+                for _ in range(0, length, 65536):
+                    self.rfile.read(min(65536, length))
+                    length -= 65536
+            raise HttpError(413, f"request body over {self.service.settings.max_request_bytes} bytes")
+        body = self.rfile.read(length)
+        content_type = self.headers.get_content_type()
+        params = self._params(url.query)
+        if content_type == "application/x-www-form-urlencoded":
+            params.update(self._params(body.decode("utf-8", "replace")))
+        elif content_type == "application/sparql-query":
+            if "query" in params:
+                raise HttpError(400, "a query in both the body and the URL")
+            params["query"] = self._decode(body)
+        elif content_type == "application/sparql-update":
+            raise HttpError(403, "this endpoint is read-only: SPARQL Update is not allowed")
+        else:
+            raise HttpError(
+                415, "send application/sparql-query or application/x-www-form-urlencoded, not " + content_type
+            )
+        self._sparql(params)
+
+    # --- the protocol ------------------------------------------------------------------
+    @staticmethod
+    def _decode(raw: bytes) -> str:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise HttpError(400, "the query is not UTF-8") from None
+
+    @staticmethod
+    def _params(text: str) -> dict[str, str]:
+        try:
+            pairs = urllib.parse.parse_qsl(text, keep_blank_values=True, errors="strict")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HttpError(400, f"malformed parameters: {exc}") from None
+        params: dict[str, str] = {}
+        for key, value in pairs:
+            if key in params and key in ("query", "update"):
+                raise HttpError(400, f"more than one {key!r} parameter")
+            if value or key not in params:
+                params[key] = value
+        return params
+
+    def _sparql(self, params: dict[str, str]) -> None:
+        if "update" in params:
+            raise HttpError(403, "this endpoint is read-only: SPARQL Update is not allowed")
+        if "query" not in params:
+            raise HttpError(400, "missing 'query' parameter (see the query page at /)")
+        if params.get("default-graph-uri") or params.get("named-graph-uri"):
+            raise HttpError(400, "one dataset only: default-graph-uri and named-graph-uri are not supported")
+        accept = self.headers.get("Accept", "")
+        if fmt := params.get("format") or params.get("output"):
+            accept = FORMAT_ALIASES.get(fmt.lower(), fmt)
+        content_type, body = self.service.answer(params["query"], accept)
+        self.send_body(200, content_type, body)
+
+
+def make_server(
+    pool: WorkerPool | InlinePool | Engine, host: str, port: int, settings: Settings
+) -> ThreadingHTTPServer:
+    """An HTTP server (not yet serving) over a worker pool, or over an engine of this process."""
+    if not isinstance(pool, WorkerPool | InlinePool):
+        pool = InlinePool(pool)
+    handler = type("BoundHandler", (Handler,), {"service": SparqlService(pool, settings)})
+    return _Server((host, port), handler)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default (5) makes bursts of clients wait for SYN retries
+
+
+def run(data: list[str] | None, cache: bool, host: str, port: int, settings: Settings) -> None:
+    """Serve ``data`` (default: the packaged graph) until interrupted (Ctrl-C or SIGTERM)."""
+    import signal
+
+    service = SparqlService(InlinePool(None), settings)  # the real pool once the port is ours
+    try:
+        server = _Server((host, port), type("BoundHandler", (Handler,), {"service": service}))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    try:
+        service.pool = pool = WorkerPool(data, cache, settings.workers)
+    except BaseException:
+        server.server_close()
+        raise
+    try:
+        bound_host, bound_port = server.server_address[:2]
+        base = f"http://{f'[{bound_host}]' if ':' in str(bound_host) else bound_host}:{bound_port}"
+        print(
+            f"mscgraph: SPARQL endpoint at {base}/sparql, query page at {base}/"
+            f" (time limit {settings.timeout:g} s; Ctrl-C stops)",
+            file=sys.stderr,
+            flush=True,
+        )
+        stop = threading.Event()
+
+        def _terminate(signum: int, frame: object) -> None:
+            if not stop.is_set():
+                stop.set()
+                threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, _terminate)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+    finally:
+        pool.close()
+    print("mscgraph: endpoint stopped", file=sys.stderr, flush=True)

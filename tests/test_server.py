@@ -1,0 +1,313 @@
+"""`mscgraph serve` as a user runs it: a real process on a free loopback port, real HTTP clients."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import REPO, free_port, wait_for_port
+from SPARQLWrapper import CSV, JSON, POST, SPARQLWrapper
+
+import mscgraph
+from mscgraph.queries import Term, get
+from mscgraph.querytext import inject_values
+
+SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
+SS = "https://w3id.org/mscgraph/data/SS"
+PREFIX = "PREFIX msc: <https://w3id.org/mscgraph/ontology/>\nPREFIX d: <https://w3id.org/mscgraph/data/>\n"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+FORM = "application/x-www-form-urlencoded"
+HEAVY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # billions of rows
+
+
+class Server:
+    def __init__(self, port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+        self.port, self.proc, self.log = port, proc, log
+        self.url = f"http://127.0.0.1:{port}/sparql"
+        self.root = f"http://127.0.0.1:{port}/"
+
+
+def start(tmp: Path, data: Path, *options: str) -> Server:
+    assert SCRIPT, "the mscgraph console script is not installed"
+    port = free_port()
+    log = tmp / f"serve-{port}.log"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(
+            [SCRIPT, "serve", "--port", str(port), "--data", str(data), *options],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    wait_for_port(port, proc, "mscgraph serve")
+    return Server(port, proc, log)
+
+
+def stop(server: Server) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(10)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+        server.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, data_snapshot):
+    srv = start(tmp_path_factory.mktemp("serve"), data_snapshot, "--max-request-bytes", "20000")
+    yield srv
+    stop(srv)
+    assert srv.proc.returncode == 0, srv.log.read_text()  # SIGTERM: a clean stop
+
+
+@pytest.fixture(scope="module")
+def embedded(data_snapshot):
+    return mscgraph.load([data_snapshot])
+
+
+def http(url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
+    """(status, content type, body) of one request; HTTP errors are answers too."""
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", ""), exc.read()
+
+
+def get_query(server: Server, query: str, accept: str = "application/sparql-results+json"):
+    return http(server.url + "?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept})
+
+
+def ss_mechanisms_query() -> str:
+    """The packaged named query with the disease bound the way a remote engine binds it."""
+    return inject_values(get("mechanisms-for-disease").text, {"disease": Term.iri(SS)})
+
+
+# --- results -----------------------------------------------------------------------------------
+
+def test_sparqlwrapper_json_matches_embedded(server, embedded):
+    query = ss_mechanisms_query()
+    client = SPARQLWrapper(server.url)
+    client.setQuery(query)
+    client.setReturnFormat(JSON)
+    doc = client.query().convert()
+    expected = embedded.engine.run(query)
+    assert doc["head"]["vars"] == expected.variables
+    got = [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]
+    assert got == [{k: t.value for k, t in row.items()} for row in expected.rows]
+    # what the review says: in SS, MSCs decrease Th17, supported by Xu 2012 (ref 34)
+    th17 = [r for r in got if r.get("mechanism_abbr") == "Th17" and "Xu 2012 [34]" in r["studies"]]
+    assert th17 and th17[0]["direction"] == "decreased"
+    lang = doc["results"]["bindings"][0]["sentence_zh"]
+    assert lang["xml:lang"] == "zh"
+
+
+def test_sparqlwrapper_csv_matches_embedded(server, embedded):
+    query = ss_mechanisms_query()
+    client = SPARQLWrapper(server.url)
+    client.setQuery(query)
+    client.setReturnFormat(CSV)
+    rows = list(csv.reader(io.StringIO(client.query().convert().decode("utf-8"))))
+    expected = embedded.engine.run(query)
+    assert rows[0] == expected.variables
+    assert rows[1:] == [[r[v].value if v in r else "" for v in expected.variables] for r in expected.rows]
+
+
+def test_post_forms_tsv_xml_and_ask(server, embedded):
+    query = PREFIX + "SELECT ?f WHERE { ?f a msc:Finding ; msc:inDisease d:SS } ORDER BY ?f"
+    expected = [r["f"].n3() for r in embedded.engine.run(query).rows]
+    body = urllib.parse.urlencode({"query": query}).encode()
+    status, ctype, tsv = http(
+        server.url, body, {"Content-Type": FORM, "Accept": "text/tab-separated-values"}
+    )
+    assert status == 200 and ctype.startswith("text/tab-separated-values")
+    assert tsv.decode().splitlines() == ["?f", *expected]
+    status, ctype, xml = http(
+        server.url, query.encode(), {"Content-Type": "application/sparql-query", "Accept": "application/xml"}
+    )
+    assert status == 200 and ctype.startswith("application/sparql-results+xml")
+    assert xml.decode().count("<result>") == len(expected)
+    status, _, ask = get_query(server, PREFIX + "ASK { d:SS a msc:Disease }")
+    assert status == 200 and json.loads(ask) == {"head": {}, "boolean": True}
+
+
+def test_construct_as_ntriples_and_turtle(server):
+    query = PREFIX + "CONSTRUCT { d:SS ?p ?o } WHERE { d:SS ?p ?o }"
+    for accept in ("application/n-triples", "text/turtle"):
+        status, ctype, body = get_query(server, query, accept)
+        assert status == 200 and ctype.startswith(accept)
+        triples = [q.triple for q in ox.parse(body, ox.RdfFormat.from_media_type(accept))]
+        assert ox.Triple(ox.NamedNode(SS), ox.NamedNode("https://w3id.org/mscgraph/ontology/abbreviation"),
+                         ox.Literal("SS")) in triples
+
+
+def test_unacceptable_format_is_406(server):
+    status, _, body = get_query(server, COUNT, "image/png")
+    assert status == 406 and b"application/sparql-results+json" in body
+
+
+# --- read-only ------------------------------------------------------------------------------
+
+def test_updates_are_refused_and_nothing_changes(server):
+    before = json.loads(get_query(server, COUNT)[2])["results"]["bindings"][0]["n"]["value"]
+    insert = "INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }"
+    client = SPARQLWrapper(server.url)  # SPARQLWrapper sends an update as update=... (SPARQL 1.1 Protocol)
+    client.setMethod(POST)
+    client.setQuery(insert)
+    with pytest.raises(Exception, match="403"):
+        client.query()
+    attempts = [
+        http(server.url, urllib.parse.urlencode({"update": insert}).encode(), {"Content-Type": FORM}),
+        http(server.url, insert.encode(), {"Content-Type": "application/sparql-update"}),
+        http(server.url, insert.encode(), {"Content-Type": "application/sparql-query"}),
+        get_query(server, "PREFIX x: <urn:x:> # SELECT\nDELETE WHERE { ?s ?p ?o }"),
+        get_query(server, "CLEAR ALL"),
+        http(server.url, b"<urn:x:s> <urn:x:p> <urn:x:o> .", {"Content-Type": "text/turtle"}, "PUT"),
+    ]
+    for status, _, body in attempts:
+        assert 400 <= status < 500, body
+    assert all(status in (403, 405) for status, _, _ in attempts)
+    assert json.loads(get_query(server, "ASK { <urn:x:s> ?p ?o }")[2])["boolean"] is False
+    after = json.loads(get_query(server, COUNT)[2])["results"]["bindings"][0]["n"]["value"]
+    assert after == before
+
+
+def test_federated_service_calls_are_refused(server):
+    status, _, body = get_query(server, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert status == 403 and b"SERVICE" in body
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+def test_malformed_query_is_400_with_line_and_column(server):
+    status, ctype, body = get_query(server, "SELECT ?s WHERE {\n  ?s ?p \n}")
+    assert status == 400 and ctype.startswith("text/plain")
+    assert re.search(rb"line 3, column \d+|3:\d+", body), body  # the parser's line and column
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "headers", "status"),
+    [
+        ("sparql", None, {}, 400),  # no query
+        ("sparql?query=%ZZ", None, {}, 400),
+        ("sparql?query=", None, {}, 400),
+        ("sparql", b"query=SELECT", {"Content-Type": "text/csv"}, 415),
+        ("sparql?query=ASK{}&query=ASK{}", None, {}, 400),
+        ("sparql?query=ASK{}&default-graph-uri=urn:x", None, {}, 400),
+        ("nothing-here", None, {}, 404),
+    ],
+)
+def test_bad_requests_get_4xx(server, path, data, headers, status):
+    assert http(server.root + path, data, headers)[0] == status
+
+
+def test_oversize_requests_are_refused(server):
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 30000
+    status, _, body = http(server.url, big.encode(), {"Content-Type": "application/sparql-query"})
+    assert status == 413 and b"20000" in body
+    assert get_query(server, big)[0] == 414
+    assert get_query(server, COUNT)[0] == 200
+
+
+def test_garbage_on_the_socket_does_not_crash_the_server(server):
+    junks = (
+        b"\x00\xff\r\n\r\n",
+        b"GET /sparql?query=ASK{} HTTP/9.9\r\n\r\n",
+        b"POST /sparql HTTP/1.1\r\nContent-Length: 10\r\nContent-Type: application/sparql-query\r\n\r\nASK",
+    )
+    for junk in junks:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(junk)
+            sock.shutdown(socket.SHUT_WR)
+            sock.recv(1000)
+    assert server.proc.poll() is None
+    assert get_query(server, COUNT)[0] == 200
+
+
+# --- time limit, page, load ----------------------------------------------------------------------
+
+def test_a_query_past_its_time_limit_gets_503_and_the_server_goes_on(tmp_path, data_snapshot):
+    srv = start(tmp_path, data_snapshot, "--timeout", "0.3", "--quiet")
+    try:
+        status, _, body = get_query(srv, HEAVY)
+        assert status == 503 and b"time limit of 0.3 s" in body
+        status, _, body = get_query(srv, COUNT)
+        assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 1000
+    finally:
+        stop(srv)
+
+
+def test_query_page_works_offline(server):
+    status, ctype, body = http(server.root)
+    page = body.decode()
+    assert status == 200 and ctype.startswith("text/html")
+    assert "<textarea" in page and "sparql" in page
+    # nothing is fetched from elsewhere: no external src/href, no CSS imports or url(), no CDN
+    assert not re.search(r"""(src|href|action)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert not re.search(r"@import|url\(|<link\b|<script\s+src", page, re.I)
+    assert "innerHTML" not in page  # results go in with textContent only
+
+
+def test_bounded_load_test_has_no_errors(server):
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "load_test.py"), "--url", server.url, "--requests", "400",
+         "--concurrency", "8", "--json"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["requests"] == 400 and summary["errors"] == 0
+    assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
+
+
+def test_query_page_runs_a_query_in_chromium_escaped_and_offline(server):
+    """The page in Debian's headless Chromium: it fetches only from the server, and a literal holding
+    HTML is shown as text, never run."""
+    from playwright.sync_api import sync_playwright
+
+    xss = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+    markup = Term.literal(xss).n3()
+    query = PREFIX + f"SELECT ?d ?markup WHERE {{ ?d a msc:Disease . BIND({markup} AS ?markup) }}"
+    requested: list[str] = []
+    with sync_playwright() as p:
+        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+        try:
+            page = browser.new_page()
+            page.on("request", lambda request: requested.append(request.url))
+            page.goto(server.root)
+            page.fill("#query", query)
+            page.click("#run")
+            page.wait_for_selector("#results table")
+            cells = page.locator("#results td").all_text_contents()
+            status = page.text_content("#status")
+            assert page.evaluate("window.__xss") is None
+            assert page.locator("#results img, #results script").count() == 0
+        finally:
+            browser.close()
+    assert xss in cells and SS in cells
+    assert re.match(r"\d+ rows in \d+ ms", status or ""), status
+    assert requested and all(url.startswith(server.root) for url in requested), requested
+
+
+def test_start_up_failures_are_one_line(server, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix x: <http://x/> .\nx:a x:b .\n")
+    for args, code, expected in (
+        (["--port", str(server.port)], 2, "cannot listen on 127.0.0.1:"),
+        (["--port", "0", "--data", str(bad)], 1, "bad.ttl"),
+    ):
+        result = subprocess.run([SCRIPT, "serve", *args], capture_output=True, text=True, timeout=120)
+        assert result.returncode == code, result.stderr
+        assert result.stderr.count("\n") == 1 and expected in result.stderr, result.stderr
