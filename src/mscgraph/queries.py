@@ -189,4 +189,8 @@ def get(name: str) -> NamedQuery:
 def syntax_error(exc: Exception, query: str) -> QuerySyntaxError:
     """Turn a parser's exception into a one-line message that keeps its line/column."""
     message = " ".join(str(exc).split())
-    return QuerySyntaxError(f"SPARQL syntax error: {message}")
+    if match := re.match(r"error at (\d+):(\d+): (.*)", message):  # pyoxigraph: "error at LINE:COL: ..."
+        line, column, detail = match.groups()
+        detail = re.sub(r"(, )?\[[^\]]*\]", "", detail)  # drop the character-class lists of the grammar
+        message = f"at line {line}, column {column}: {detail[:200]}"
+    return QuerySyntaxError(f"SPARQL syntax error {message}" if match else f"SPARQL syntax error: {message}")

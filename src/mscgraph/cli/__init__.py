@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import lookups
+from . import export, html, lookups, network, push, serve, sparql, validate
 
 COMMANDS = [
     lookups.mechanisms,
@@ -19,6 +19,15 @@ COMMANDS = [
     lookups.show,
     lookups.search,
     lookups.stats,
+    sparql.queries,
+    sparql.sparql,
+    export.export,
+    push.push,
+    serve.serve,
+    network.compare,
+    network.neighbors,
+    html.html_command,
+    validate.validate,
 ]
 
 

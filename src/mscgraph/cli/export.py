@@ -1,0 +1,36 @@
+"""`mscgraph export`: the whole graph in any format of the registry ``mscgraph.export.WRITERS``.
+
+To add a format, add ``name: writer(kg, binary_stream)`` to that dict; this command offers it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .common import emit, graph_options, handle_errors
+
+
+def _export_formats() -> list[str]:
+    from ..export import WRITERS
+
+    return list(WRITERS)
+
+
+@click.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(_export_formats()), default="ttl", show_default=True,
+    help="Serialisation of the whole graph (ontology + data).",
+)
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@graph_options
+@handle_errors
+def export(fmt: str, output: str | None, kg: Any) -> None:
+    """Write the whole graph (ontology and data) to stdout or FILE."""
+    from ..export import export as write
+
+    try:
+        write(kg, fmt, output)
+    except BrokenPipeError:
+        emit("")  # `| head`: end quietly

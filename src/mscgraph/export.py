@@ -1,0 +1,95 @@
+"""Write the whole graph (ontology + data) to a file or stdout.
+
+:data:`WRITERS` maps a format name to a writer ``(kg, out: BinaryIO) -> None``. The RDF formats
+stream triples from the store through pyoxigraph's serialisers; other modules add their own
+formats to the dict (e.g. graph formats for network tools) and `mscgraph export` offers them all.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from .errors import UsageError
+from .namespaces import PREFIXES
+from .network import EXPORT_WRITERS as GRAPH_WRITERS
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from .graph import KnowledgeGraph
+
+Writer = Callable[["KnowledgeGraph", BinaryIO], None]
+
+ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+def triples(kg: KnowledgeGraph) -> Iterator[ox.Triple]:
+    """Every triple of the ontology and data, each once (the store's per-file graphs may repeat one)."""
+    import pyoxigraph as ox
+
+    from .engine import EmbeddedEngine, to_ox
+
+    engine = kg.engine
+    if isinstance(engine, EmbeddedEngine):
+        seen: set[ox.Triple] = set()
+        for graph in engine.graphs:
+            for quad in engine.store.quads_for_pattern(None, None, None, graph):
+                if quad.triple not in seen:
+                    seen.add(quad.triple)
+                    yield quad.triple
+        return
+    for s, p, o in engine.run(ALL_TRIPLES).triples:  # a remote endpoint
+        yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+
+
+def _rdf_writer(fmt_name: str) -> Writer:
+    def write(kg: KnowledgeGraph, out: BinaryIO) -> None:
+        import pyoxigraph as ox
+
+        fmt = getattr(ox.RdfFormat, fmt_name)
+        prefixes = dict(PREFIXES) if fmt_name in ("TURTLE", "JSON_LD") else None
+        ox.serialize(triples(kg), out, format=fmt, prefixes=prefixes)
+
+    write.__doc__ = f"The graph as {fmt_name.replace('_', '-').title()} (pyoxigraph)."
+    return write
+
+
+WRITERS: dict[str, Writer] = {
+    "ttl": _rdf_writer("TURTLE"),
+    "nt": _rdf_writer("N_TRIPLES"),
+    "jsonld": _rdf_writer("JSON_LD"),
+    **GRAPH_WRITERS,  # graphml, gexf, cytoscape-json, kgx (tar.gz): mscgraph.network
+}
+
+
+def export(kg: KnowledgeGraph, fmt: str, output: str | Path | None = None) -> None:
+    """Write the graph in ``fmt`` to ``output`` (atomically: a temporary file, then rename) or stdout."""
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(WRITERS)}")
+    if output is None or str(output) == "-":
+        writer(kg, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise UsageError(f"{target} is a directory; give a file name")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"no such directory: {folder}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            writer(kg, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

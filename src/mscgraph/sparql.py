@@ -1,0 +1,144 @@
+"""Run SPARQL given as text, a file or a named query, and serialise the answer.
+
+Results go out in the W3C formats (SPARQL 1.1 JSON, CSV and TSV results; Turtle or N-Triples for
+CONSTRUCT/DESCRIBE) or as a terminal table with IRIs shortened to CURIEs. Parameters are always
+bound as RDF terms (see :mod:`mscgraph.queries`), never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import formats, queries
+from .errors import UsageError
+from .namespaces import CONVERTER, PREFIXES
+from .queries import Result, Term
+
+if TYPE_CHECKING:
+    from .graph import KnowledgeGraph
+
+SELECT_FORMATS = ("table", "json", "csv", "tsv")
+GRAPH_FORMATS = ("table", "ttl", "nt")
+FORMATS = ("table", "json", "csv", "tsv", "ttl", "nt")
+
+
+def parse_params(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``["disease=SS", "kind=species"]`` -> ``{"disease": "SS", "kind": "species"}``."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--param needs key=value, got {pair!r}")
+        params[key.strip()] = value
+    return params
+
+
+def adhoc_term(value: str) -> Term:
+    """A parameter of an ad-hoc query: ``<iri>``, a known CURIE or an absolute IRI; otherwise a string."""
+    if value.startswith("<") and value.endswith(">"):
+        return Term.iri(value[1:-1])
+    if "://" in value or value.startswith("urn:"):
+        return Term.iri(value)
+    if ":" in value and (iri := CONVERTER.expand(value)):
+        return Term.iri(iri)
+    return Term.literal(value)
+
+
+def run(
+    kg: KnowledgeGraph,
+    text: str | None = None,
+    *,
+    file: str | Path | None = None,
+    named: str | None = None,
+    params: Mapping[str, str] | None = None,
+) -> Result:
+    """Run exactly one of: query ``text``, the query in ``file``, or the named query ``named``.
+
+    A named query's parameters are bound by kind (a disease name is resolved to its IRI, ...);
+    an ad-hoc query's parameters are bound with :func:`adhoc_term`.
+    """
+    given = [x for x in (text, file, named) if x is not None]
+    if len(given) != 1:
+        raise UsageError("give exactly one of: query text, --file FILE, --named NAME")
+    params = dict(params or {})
+    if named is not None:
+        return kg.run(named, params)
+    if file is not None:
+        try:
+            text = Path(file).read_text("utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read query file {file}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"query file {file} is not UTF-8 text") from None
+    assert text is not None
+    if not text.strip():
+        raise UsageError("the query is empty")
+    try:
+        return kg.engine.run(text, {k: adhoc_term(v) for k, v in params.items()})
+    except RuntimeError as exc:  # pyoxigraph refuses to bind a variable that is not projected
+        if "projection" in str(exc):
+            raise UsageError(f"{exc}; a bound parameter must be a SELECT variable of the query") from None
+        raise
+
+
+def _cell(term: Term | None) -> str | None:
+    if term is None:
+        return None
+    return CONVERTER.compact(term.value) if term.kind == "uri" else term.value
+
+
+def table(result: Result) -> str:
+    """A terminal table: IRIs as CURIEs, literals as their text."""
+    if result.kind == "ask":
+        return ("true" if result.boolean else "false") + "\n"
+    if result.kind == "graph":
+        columns = ["subject", "predicate", "object"]
+        rows = [dict(zip(columns, (_cell(t) for t in triple), strict=True)) for triple in result.triples]
+    else:
+        columns = result.variables
+        rows = [{v: _cell(r.get(v)) for v in columns} for r in result.rows]
+    return formats.table(rows, columns) if rows else ""
+
+
+def turtle(result: Result) -> str:
+    """CONSTRUCT/DESCRIBE triples as Turtle, with the project's prefixes."""
+    import pyoxigraph as ox
+
+    from .engine import to_ox
+
+    triples = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in result.triples)
+    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+    return data.decode("utf-8") if data else ""
+
+
+def serialise(result: Result, fmt: str) -> str:
+    """The result in ``fmt`` (one of :data:`FORMATS`); a format that cannot carry it is a UsageError."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if fmt == "table":
+        return table(result)
+    if result.kind == "graph":
+        if fmt not in GRAPH_FORMATS:
+            raise UsageError(f"a CONSTRUCT/DESCRIBE result is RDF: use --format {' or '.join(GRAPH_FORMATS)}")
+        return turtle(result) if fmt == "ttl" else formats.ntriples(result)
+    if fmt in ("ttl", "nt"):
+        raise UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; a {result.kind.upper()} result "
+                         f"takes: {', '.join(SELECT_FORMATS)}")
+    if fmt == "json":
+        return formats.sparql_json(result)
+    if result.kind == "ask":  # CSV/TSV results only define variable bindings
+        return ("true" if result.boolean else "false") + "\n"
+    return formats.sparql_csv(result) if fmt == "csv" else formats.sparql_tsv(result)
+
+
+def catalog_rows() -> list[dict[str, str]]:
+    """The public named queries: name, title, parameters, description."""
+    rows = []
+    for name, query in queries.catalog().items():
+        if query.internal:
+            continue
+        params = ", ".join(f"{p.name} ({p.kind}{', optional' if p.optional else ''})" for p in query.params)
+        rows.append({"name": name, "title": query.title, "params": params, "description": query.description})
+    return rows

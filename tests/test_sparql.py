@@ -1,0 +1,196 @@
+"""`mscgraph queries`, `mscgraph sparql` and `mscgraph export`, and the library behind them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import mscgraph
+from mscgraph import sparql
+from mscgraph.cli import main
+from mscgraph.errors import QuerySyntaxError, UsageError
+
+MSCD = "https://w3id.org/mscgraph/data/"
+
+
+def test_queries_lists_public_named_queries(runner) -> None:
+    result = runner.invoke(main, ["queries", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r for r in json.loads(result.output)}
+    assert {"shared-mechanisms", "dose-ranges", "discrepancies", "mechanisms-for-disease"} <= set(rows)
+    assert not any(name.startswith("_") for name in rows)
+    assert rows["shared-mechanisms"]["params"] == "disease_a (disease), disease_b (disease)"
+    assert rows["dose-ranges"]["title"] == "Dose ranges per disease"
+
+
+def test_named_query_table(runner) -> None:
+    result = runner.invoke(main, ["sparql", "--named", "adverse-events", "--param", "disease=SS"])
+    assert result.exit_code == 0, result.output
+    assert "mscd:study-ref34" in result.output and "no related side effects observed" in result.output
+
+
+def test_named_query_w3c_json(runner) -> None:
+    args = ["sparql", "-n", "shared-mechanisms", "-p", "disease_a=干燥综合征", "-p", "disease_b=SLE"]
+    args += ["--format", "json"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["head"]["vars"][:3] == ["disease_a", "disease_b", "mechanism"]
+    binding = next(b for b in doc["results"]["bindings"] if b["mechanism"]["value"] == MSCD + "Treg")
+    assert binding["disease_a"] == {"type": "uri", "value": MSCD + "SS"}
+    assert binding["mechanism_label"] == {"type": "literal", "value": "regulatory T cell", "xml:lang": "en"}
+
+
+def test_csv_and_tsv_are_the_w3c_formats(runner) -> None:
+    query = "SELECT ?d ?n WHERE { ?d <https://w3id.org/mscgraph/ontology/abbreviation> ?n } ORDER BY ?n"
+    out = runner.invoke(main, ["sparql", query, "--format", "csv"]).output
+    assert out.splitlines()[0] == "d,n"
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {"d": MSCD + "SS", "n": "SS"} in rows
+    tsv = runner.invoke(main, ["sparql", query, "--format", "tsv"]).output
+    assert tsv.startswith("?d\t?n\n") and f'<{MSCD}SS>\t"SS"\n' in tsv
+
+
+def test_ask_and_construct(runner) -> None:
+    ask = runner.invoke(main, ["sparql", f"ASK {{ <{MSCD}SS> ?p ?o }}", "--format", "json"])
+    assert json.loads(ask.output) == {"head": {}, "boolean": True}
+    construct = f"CONSTRUCT {{ <{MSCD}SS> ?p ?o }} WHERE {{ <{MSCD}SS> ?p ?o }}"
+    for fmt, parse in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES)):
+        result = runner.invoke(main, ["sparql", construct, "--format", fmt])
+        assert result.exit_code == 0, result.output
+        triples = [q.triple for q in ox.parse(result.output.encode(), format=parse)]
+        assert ox.Triple(ox.NamedNode(MSCD + "SS"), ox.NamedNode("https://w3id.org/mscgraph/ontology/abbreviation"),
+                         ox.Literal("SS")) in triples
+    wrong = runner.invoke(main, ["sparql", construct, "--format", "csv"])
+    assert wrong.exit_code == 2 and "ttl or nt" in wrong.output
+
+
+def test_csv_lines_end_in_crlf(kg: mscgraph.KnowledgeGraph) -> None:
+    query = "SELECT ?n WHERE { ?d <https://w3id.org/mscgraph/ontology/abbreviation> ?n }"
+    text = sparql.serialise(sparql.run(kg, query), "csv")
+    assert text.startswith("n\r\n")
+
+
+def test_query_from_file(runner, tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "utf-8")
+    result = runner.invoke(main, ["sparql", "--file", str(path), "--format", "csv"])
+    assert result.exit_code == 0 and int(result.output.split()[1]) > 1000
+
+
+def test_syntax_error_gives_line_and_column_exit_2(runner) -> None:
+    result = runner.invoke(main, ["sparql", "SELECT ?x WHERE {\n  ?x ?p\n  FILTER( }"])
+    assert result.exit_code == 2
+    assert "SPARQL syntax error at line 3, column" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_unknown_named_query_lists_what_exists(runner) -> None:
+    result = runner.invoke(main, ["sparql", "--named", "shared-mechanism"])
+    assert result.exit_code == 2
+    assert "no named query 'shared-mechanism'; available:" in result.output
+    assert "shared-mechanisms" in result.output
+
+
+def test_missing_and_malformed_parameters(runner) -> None:
+    missing = runner.invoke(main, ["sparql", "--named", "evidence", "-p", "disease=SS"])
+    assert missing.exit_code == 2
+    assert "needs parameter 'mechanism'; it takes: disease (disease), mechanism (mechanism)" in missing.output
+    malformed = runner.invoke(main, ["sparql", "--named", "evidence", "-p", "disease"])
+    assert malformed.exit_code == 2 and "key=value" in malformed.output
+    none = runner.invoke(main, ["sparql"])
+    assert none.exit_code == 2 and "exactly one of" in none.output
+
+
+def test_injection_text_is_bound_not_pasted(kg: mscgraph.KnowledgeGraph) -> None:
+    """A string parameter that looks like SPARQL is one literal: it matches nothing and changes nothing."""
+    attack = 'species" } UNION { ?discrepancy ?p ?o } #'
+    assert kg.run("discrepancies", {"kind": attack}).rows == []
+    query = "SELECT ?x ?d WHERE { ?d <https://w3id.org/mscgraph/ontology/discrepancyKind> ?x }"
+    assert sparql.run(kg, query, params={"x": attack}).rows == []
+    assert sparql.run(kg, query, params={"x": "species"}).rows
+    with pytest.raises(UsageError):  # a disease name that is an injection is just an unknown name
+        kg.run("dose-ranges", {"disease": "SS> } UNION { ?s ?p ?o"})
+
+
+def test_adhoc_parameter_must_be_projected(runner) -> None:
+    result = runner.invoke(main, ["sparql", "SELECT ?l WHERE { ?d ?p ?l }", "-p", "d=mscd:SS"])
+    assert result.exit_code == 2 and "must be a SELECT variable" in result.output
+
+
+def test_adhoc_parameters(kg: mscgraph.KnowledgeGraph) -> None:
+    assert sparql.adhoc_term("mscd:SS").value == MSCD + "SS"
+    assert sparql.adhoc_term("<urn:x>").kind == "uri"
+    assert sparql.adhoc_term("hello").kind == "literal"
+    query = "SELECT ?d ?l WHERE { ?d <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    rows = sparql.run(kg, query, params={"d": "mscd:SS"}).rows
+    assert {r["l"].value for r in rows} == {"Sjögren syndrome", "干燥综合征"}
+
+
+def test_library_syntax_error(kg: mscgraph.KnowledgeGraph) -> None:
+    with pytest.raises(QuerySyntaxError, match="line 1, column"):
+        sparql.run(kg, "SELECT WHERE")
+
+
+def test_export_formats(runner, tmp_path: Path, kg: mscgraph.KnowledgeGraph) -> None:
+    count = int(kg.run("triple-count").rows[0]["triples"].value)
+    formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+    for fmt, parse in formats.items():
+        target = tmp_path / f"graph.{fmt}"
+        result = runner.invoke(main, ["export", "--format", fmt, "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        assert result.output == ""
+        assert len(set(ox.parse(path=str(target), format=parse))) == count, fmt
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_export_to_stdout_and_rdflib_reads_it(runner) -> None:
+    import rdflib
+
+    result = runner.invoke(main, ["export", "--format", "nt"])
+    assert result.exit_code == 0
+    graph = rdflib.Graph().parse(data=result.output, format="nt")
+    assert (rdflib.URIRef(MSCD + "SS"), rdflib.RDFS.label, rdflib.Literal("干燥综合征", lang="zh")) in graph
+
+
+def test_export_to_missing_directory_fails_cleanly(runner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["export", "-o", str(tmp_path / "nope" / "g.ttl")])
+    assert result.exit_code == 2 and "no such directory" in result.output
+    assert not (tmp_path / "nope").exists()
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    """`mscgraph serve`'s server over the packaged graph, in a thread, on a free loopback port."""
+    import threading
+
+    from mscgraph.server import Settings, make_server
+
+    server = make_server(mscgraph.load().engine, "127.0.0.1", 0, Settings(log=False))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+def test_sparql_and_export_through_an_endpoint(runner, endpoint: str, tmp_path: Path,
+                                                kg: mscgraph.KnowledgeGraph) -> None:
+    local = runner.invoke(main, ["sparql", "-n", "dose-ranges", "-p", "disease=SLE", "--format", "csv"])
+    remote = runner.invoke(
+        main, ["sparql", "--endpoint", endpoint, "-n", "dose-ranges", "-p", "disease=SLE", "--format", "csv"]
+    )
+    assert remote.exit_code == 0, remote.output
+    assert remote.output == local.output
+    target = tmp_path / "remote.nt"
+    result = runner.invoke(main, ["export", "--endpoint", endpoint, "--format", "nt", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    count = int(kg.run("triple-count").rows[0]["triples"].value)
+    assert len(set(ox.parse(path=str(target), format=ox.RdfFormat.N_TRIPLES))) == count
+    bad = runner.invoke(main, ["sparql", "--endpoint", endpoint, "SELECT ?x WHERE { ?x ?p }"])
+    assert bad.exit_code != 0 and "syntax error at line 1" in bad.output
