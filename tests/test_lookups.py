@@ -128,7 +128,7 @@ def test_diseases_for_th17_include_ss(kg):
 
 def test_studies_for_ss_give_design_cohort_product_and_safety(kg):
     rows = {r["study"]: r for r in kg.studies("SS")}
-    assert {"mscd:study-ref34", "mscd:study-ref35", "mscd:study-ref36"} <= set(rows)
+    assert {"mscd:study-ref33", "mscd:study-ref34", "mscd:study-ref35", "mscd:study-ref36"} <= set(rows)
     xu = rows["mscd:study-ref34"]
     assert (xu["first_author"], xu["year"], xu["reference"]) == ("Xu", "2012", 34)
     assert xu["cohort_size"] == 24 and xu["species"] == "human"
