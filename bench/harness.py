@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import tempfile
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -30,20 +32,40 @@ class Timing:
         }
 
 
-def run_once(argv: Sequence[str], env: Mapping[str, str] | None = None) -> tuple[float, float]:
-    """Run ``argv`` to completion; return its wall time (s) and peak resident memory (MiB)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        list(argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited {code}: {stderr.strip()[-500:]}")
+class TimedOut(RuntimeError):
+    """A run took longer than its timeout (it was killed)."""
+
+
+def run_once(
+    argv: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    ok_codes: Collection[int] = (0,),
+    timeout: float | None = None,
+) -> tuple[float, float]:
+    """Run ``argv`` to completion; return its wall time (s) and peak resident memory (MiB).
+
+    stderr goes to a temporary file (a pipe could fill up and stall a chatty command).
+    """
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(argv), stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **(env or {})}
+        )
+        timer = threading.Timer(timeout, proc.kill) if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        if timer:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if timeout and elapsed >= timeout:
+            raise TimedOut(f"{' '.join(argv)} took more than {timeout:.0f} s")
+        if proc.returncode not in ok_codes:
+            err.seek(0)
+            stderr = err.read().decode(errors="replace")
+            raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {stderr.strip()[-500:]}")
     return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
 
 
@@ -54,11 +76,23 @@ def measure(
     runs: int = 5,
     warmup: int = 1,
     env: Mapping[str, str] | None = None,
+    setup: Callable[[], object] | None = None,
+    ok_codes: Collection[int] = (0,),
+    timeout: float | None = None,
 ) -> Timing:
-    """Median of ``runs`` whole-process runs after ``warmup`` unmeasured ones."""
+    """Median of ``runs`` whole-process runs after ``warmup`` unmeasured ones.
+
+    ``setup`` runs before every run, untimed (e.g. to delete an index that the run rebuilds).
+    """
+
+    def one() -> tuple[float, float]:
+        if setup:
+            setup()
+        return run_once(argv, env, ok_codes=ok_codes, timeout=timeout)
+
     for _ in range(warmup):
-        run_once(argv, env)
-    samples = [run_once(argv, env) for _ in range(runs)]
+        one()
+    samples = [one() for _ in range(runs)]
     times = [t for t, _ in samples]
     return Timing(label, statistics.median(times), min(times), max(times), runs, max(m for _, m in samples))
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import lookups, queries
 from .errors import UsageError
-from .namespaces import CONVERTER
 from .names import Resolver
+from .namespaces import CONVERTER
 from .queries import Engine, Param, Result, Term
 from .store import Sources
 

@@ -8,8 +8,10 @@ Layout of the store:
 - every source file is loaded into its own named graph (the file's URI), so a
   changed file is rebuilt alone (incremental rebuild) and queries use the union
   of the file graphs as their default graph;
-- the graph ``urn:mscgraph:names`` holds normalised name keys used by
-  :mod:`mscgraph.names` for fast, exact name resolution.
+- each file graph has a names graph (``urn:mscgraph:names:`` + the file's URI) holding the
+  normalised name keys of the entities named in that file, used by :mod:`mscgraph.names` for
+  fast, exact name resolution (an index lookup, never a scan of all labels). Keeping the keys
+  per file means an edited file re-indexes only its own names.
 
 A manifest (size and mtime of each source) decides whether the index is
 current. Rebuilds happen under a file lock, so concurrent commands are safe.
@@ -25,6 +27,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,9 +38,10 @@ from .errors import DataError
 from .names import local_name, name_keys, normalize
 from .queries import get
 
-NAMES_GRAPH = ox.NamedNode("urn:mscgraph:names")
+NAMES_PREFIX = "urn:mscgraph:names:"
 NAME_KEY = ox.NamedNode("urn:mscgraph:key")
-INDEX_VERSION = "1"  # bump when the store layout changes
+INDEX_VERSION = "2"  # bump when the store layout changes
+_BATCH = 100_000  # name-key quads written per bulk batch
 
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
 
@@ -112,16 +116,32 @@ def load_file(store: ox.Store, path: Path, graph: ox.NamedNode, *, bulk: bool) -
         raise DataError(f"{path}: {exc.strerror or exc}") from None
 
 
-def build_name_index(store: ox.Store, graphs: list[ox.NamedNode]) -> None:
-    """(Re)write the names graph: one normalised key per label, synonym and local name."""
-    store.clear_graph(NAMES_GRAPH)
-    query = get("_name-index").text
-    quads = []
-    for sol in store.query(query, default_graph=graphs):
+def names_graph_of(graph: ox.NamedNode) -> ox.NamedNode:
+    """The graph holding the name keys of the file graph ``graph``."""
+    return ox.NamedNode(NAMES_PREFIX + graph.value)
+
+
+def build_name_index(store: ox.Store, graph: ox.NamedNode) -> None:
+    """(Re)write the names graph of ``graph``: one normalised key per label, synonym and local name.
+
+    Streams: keys are written in bounded batches as the query yields them, so memory does not
+    grow with the graph.
+    """
+    target = names_graph_of(graph)
+    store.clear_graph(target)
+    batch: list[ox.Quad] = []
+    for sol in store.query(get("_name-index").text, default_graph=graph):
         entity, text = sol["entity"], sol["text"]
-        keys = name_keys(text.value) if isinstance(text, ox.Literal) else {normalize(local_name(entity.value))}
-        quads.extend(ox.Quad(entity, NAME_KEY, ox.Literal(k), NAMES_GRAPH) for k in keys if k)
-    store.extend(quads)
+        if isinstance(text, ox.Literal):
+            keys = name_keys(text.value)
+        else:
+            keys = {normalize(local_name(entity.value))}
+        batch.extend(ox.Quad(entity, NAME_KEY, ox.Literal(k), target) for k in keys if k)
+        if len(batch) >= _BATCH:
+            store.bulk_extend(batch)
+            batch = []
+    if batch:
+        store.bulk_extend(batch)
 
 
 @contextlib.contextmanager
@@ -147,8 +167,9 @@ def open_store(
     if not cache:
         store = ox.Store()
         for path in sources.files:
-            load_file(store, path, sources.graph_of(path), bulk=False)
-        build_name_index(store, sources.graphs)
+            graph = sources.graph_of(path)
+            load_file(store, path, graph, bulk=False)
+            build_name_index(store, graph)
         return store
 
     folder = cache_root() / sources.key()
@@ -186,28 +207,44 @@ def _refresh(
     folder.mkdir(parents=True, exist_ok=True)
     generation = 1 + max((int(p.name[3:]) for p in folder.glob("db-*") if p.name[3:].isdigit()), default=0)
     target = folder / f"db-{generation}"
-    shutil.rmtree(target, ignore_errors=True)
+    # Built under a name no other process uses, renamed when complete: a failed or concurrent build
+    # never leaves (or deletes) files under a generation name that a reader could open.
+    building = folder / f"build-{os.getpid()}"
+    shutil.rmtree(building, ignore_errors=True)
     current: dict[str, list[int]] = {}
     if manifest is not None:
-        ox.Store.read_only(str(folder / manifest["db"])).backup(str(target))
+        ox.Store.read_only(str(folder / manifest["db"])).backup(str(building))
         current = manifest["files"]
+    store: ox.Store | None = None
     try:
-        store = ox.Store(str(target))
+        store = ox.Store(str(building))
         for stale in set(current) - set(wanted):
-            store.remove_graph(ox.NamedNode(Path(stale).as_uri()))
-        for path in sources.files:
-            if current.get(str(path)) == wanted[str(path)]:
-                continue
-            progress(f"mscgraph: indexing {path.name} ...")
-            graph = sources.graph_of(path)
-            if str(path) in current:
-                store.clear_graph(graph)
-            load_file(store, path, graph, bulk=not current)
-        build_name_index(store, sources.graphs)
+            graph = ox.NamedNode(Path(stale).as_uri())
+            for gone in (graph, names_graph_of(graph)):
+                if store.contains_named_graph(gone):
+                    store.remove_graph(gone)
+        changed = [p for p in sources.files if current.get(str(p)) != wanted[str(p)]]
+        # Name keys of file n are computed (Python) while file n+1 loads (Rust, GIL released).
+        with ThreadPoolExecutor(max_workers=1) as names:
+            pending: Future[None] | None = None
+            for n, path in enumerate(changed, 1):
+                progress(f"mscgraph: indexing {path.name} ({n}/{len(changed)}) ...")
+                graph = sources.graph_of(path)
+                if str(path) in current:
+                    store.clear_graph(graph)
+                load_file(store, path, graph, bulk=not current)
+                if pending is not None:
+                    pending.result()
+                pending = names.submit(build_name_index, store, graph)
+            if pending is not None:
+                pending.result()
         store.flush()
-        del store
-    except BaseException:
+        store = None  # closes RocksDB before the directory moves
         shutil.rmtree(target, ignore_errors=True)
+        os.replace(building, target)
+    except BaseException:
+        store = None  # close RocksDB (the traceback would keep it open) before deleting its files
+        shutil.rmtree(building, ignore_errors=True)
         raise
     new = {"db": target.name, "files": wanted}
     tmp = folder / "manifest.tmp"
