@@ -22,15 +22,20 @@ format_option = click.option(
 )
 
 
-def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --data / --endpoint / --no-cache and pass an opened ``kg`` to the command."""
-
-    @click.option(
+def data_option(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--data PATH`` (repeatable): files or directories to ``verb`` instead of the packaged data."""
+    return click.option(
         "--data",
         multiple=True,
         type=click.Path(exists=True),
-        help="Data file or directory to use instead of the packaged data (repeatable).",
+        help=f"Data file or directory to {verb} instead of the packaged data (repeatable).",
     )
+
+
+def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --data / --endpoint / --no-cache and pass an opened ``kg`` to the command."""
+
+    @data_option("use")
     @click.option(
         "--endpoint",
         envvar="MSCGRAPH_ENDPOINT",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from .common import handle_errors
+from .common import data_option, handle_errors
 
 
 @click.command()
@@ -22,12 +22,7 @@ from .common import handle_errors
     "--password", envvar="MSCGRAPH_PASSWORD", help="Password (or MSCGRAPH_PASSWORD); never printed."
 )
 @click.option("--replace", is_flag=True, help="Replace the graph's contents (PUT) instead of adding (POST).")
-@click.option(
-    "--data",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Data file or directory to push instead of the packaged data (repeatable).",
-)
+@data_option("push")
 @click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds.")
 @handle_errors
 def push(

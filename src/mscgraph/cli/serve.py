@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from .common import handle_errors
+from .common import data_option, handle_errors
 
 
 @click.command()
@@ -24,12 +24,7 @@ from .common import handle_errors
 )
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(min=1), help="Query processes.")
 @click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
-@click.option(
-    "--data",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Data file or directory to serve instead of the packaged data (repeatable).",
-)
+@data_option("serve")
 @click.option("--no-cache", is_flag=True, help="Parse the sources in memory; do not use the on-disk index.")
 @handle_errors
 def serve(

@@ -7,18 +7,13 @@ from collections.abc import Sequence
 
 import click
 
-from .common import emit, handle_errors
+from .common import data_option, emit, handle_errors
 
 COLUMNS = ["file", "line", "severity", "focus", "message"]
 
 
 @click.command()
-@click.option(
-    "--data",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Data file or directory to check instead of the packaged data (repeatable).",
-)
+@data_option("check")
 @click.option(
     "--format",
     "fmt",
