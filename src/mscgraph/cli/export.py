@@ -21,13 +21,14 @@ def _export_formats() -> list[str]:
 @click.command()
 @click.option(
     "--format", "fmt", type=click.Choice(_export_formats()), default="ttl", show_default=True,
-    help="Serialisation of the whole graph (ontology + data).",
+    help="ttl, nt, jsonld: the RDF graph (ontology + data); graphml, gexf, cytoscape-json, kgx: "
+    "the typed network of diseases, mechanisms, studies and MSC products (see `mscgraph html`).",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @graph_options
 @handle_errors
 def export(fmt: str, output: str | None, kg: Any) -> None:
-    """Write the whole graph (ontology and data) to stdout or FILE."""
+    """Write the whole graph to stdout or FILE: as RDF, or as a network for Gephi, Cytoscape or Neo4j."""
     from ..export import export as write
 
     try:
