@@ -92,14 +92,18 @@
     return b;
   }
 
+  function startPanel(kind, id, title) {
+    clear();
+    panel.setAttribute("data-kind", kind);
+    panel.setAttribute("data-id", id);
+    panel.appendChild(el("h2", title));
+  }
+
   function showNode(id) {
     var n = byId[id];
     if (!n) return;
     var d = n.details;
-    clear();
-    panel.setAttribute("data-kind", "node");
-    panel.setAttribute("data-id", id);
-    panel.appendChild(el("h2", n.label));
+    startPanel("node", id, n.label);
     if (d.label_zh) panel.appendChild(el("div", d.label_zh, "zh"));
     panel.appendChild(facts([
       ["name", d.label], ["type", d.class_label], ["id", id], ["abbreviation", d.abbreviation],
@@ -127,10 +131,7 @@
     var e = edgeById[id];
     if (!e) return;
     var d = e.details;
-    clear();
-    panel.setAttribute("data-kind", "edge");
-    panel.setAttribute("data-id", id);
-    panel.appendChild(el("h2", byId[e.from].label + " → " + byId[e.to].label));
+    startPanel("edge", id, byId[e.from].label + " → " + byId[e.to].label);
     if (e.relation !== "mechanism") {
       panel.appendChild(facts([["relation", d.relation_label], ["from", byId[e.from].details.label],
                                ["to", byId[e.to].details.label], ["cohort size", d.cohort_size]]));
