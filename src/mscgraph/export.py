@@ -7,14 +7,13 @@ formats to the dict (e.g. graph formats for network tools) and `mscgraph export`
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import UsageError
+from .files import write_atomic
 from .namespaces import PREFIXES
 from .network import EXPORT_WRITERS as GRAPH_WRITERS
 
@@ -82,14 +81,9 @@ def export(kg: KnowledgeGraph, fmt: str, output: str | Path | None = None) -> No
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"no such directory: {folder}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+
+    def fill(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
             writer(kg, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    write_atomic(target, fill)

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .network import write_atomic
+from .files import write_atomic
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -15,14 +15,13 @@ List-valued attributes stay lists in the graph; the file writers flatten them (`
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import UsageError
+from .files import write_atomic
 from .namespaces import CONVERTER
 
 if TYPE_CHECKING:
@@ -449,20 +448,6 @@ def flat(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
             **{a: _scalar(b) for a, b in sorted(attrs.items()) if b is not None and b != []},
         )
     return out
-
-
-def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
-    """Let ``write`` fill a temporary file in the same directory, then move it into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def graphml_bytes(graph: nx.MultiDiGraph) -> bytes:
