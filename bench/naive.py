@@ -20,6 +20,7 @@ from pathlib import Path
 import rdflib
 
 from mscgraph import queries, resources
+from mscgraph.querytext import without_lateral  # rdflib has no LATERAL
 
 
 def parse(data: Path | None) -> rdflib.Graph:
@@ -32,7 +33,7 @@ def parse(data: Path | None) -> rdflib.Graph:
 
 def query(graph: rdflib.Graph, name: str, bindings: list[str]) -> list[rdflib.query.ResultRow]:
     init = {k: rdflib.URIRef(v) for k, v in (b.split("=", 1) for b in bindings)}
-    return list(graph.query(queries.get(name).text, initBindings=init))
+    return list(graph.query(without_lateral(queries.get(name).text), initBindings=init))
 
 
 def main(argv: list[str]) -> int:

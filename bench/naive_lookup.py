@@ -13,6 +13,7 @@ from pathlib import Path
 import rdflib
 
 from mscgraph import queries, resources
+from mscgraph.querytext import without_lateral  # rdflib has no LATERAL
 
 
 def main(argv: list[str]) -> int:
@@ -22,7 +23,7 @@ def main(argv: list[str]) -> int:
     graph = rdflib.Graph()
     for path in paths:
         graph.parse(path, format="turtle" if path.suffix == ".ttl" else "nt")
-    result = graph.query(queries.get(name).text, initBindings={key: rdflib.URIRef(iri)})
+    result = graph.query(without_lateral(queries.get(name).text), initBindings={key: rdflib.URIRef(iri)})
     rows = list(result)
     print(len(rows))
     return 0 if rows else 1

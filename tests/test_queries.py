@@ -7,6 +7,7 @@ import pytest
 import mscgraph
 from mscgraph import queries
 from mscgraph.errors import UsageError
+from mscgraph.querytext import without_lateral
 
 PUBLIC = sorted(n for n, q in queries.catalog().items() if not q.internal)
 
@@ -143,3 +144,41 @@ def test_unknown_and_missing_parameters_list_what_exists(kg: mscgraph.KnowledgeG
         kg.run("dose-ranges", {"colour": "red"})
     with pytest.raises(UsageError, match=r"no named query 'nope'; available: .*shared-mechanisms"):
         kg.run("nope")
+
+
+def test_without_lateral_rewrites_both_idioms_and_nothing_else() -> None:
+    query = (
+        'SELECT * { ?a <urn:p> ?b . LATERAL { ?a <urn:q> ?c }\n'
+        '  LATERAL { OPTIONAL { ?b <urn:r> "LATERAL { x }" } }  # LATERAL in a comment\n'
+        "  LATERAL { OPTIONAL { ?b <urn:s> ?d } ?b <urn:t> ?e }\n}"
+    )
+    lowered = without_lateral(query)
+    assert len(lowered) == len(query)  # blanked, not removed: error offsets stay true
+    assert " ".join(lowered.split()) == (
+        'SELECT * { ?a <urn:p> ?b . { ?a <urn:q> ?c } OPTIONAL { ?b <urn:r> "LATERAL { x }" } '
+        "# LATERAL in a comment { OPTIONAL { ?b <urn:s> ?d } ?b <urn:t> ?e } }"
+    )
+
+
+LATERAL_QUERIES = sorted(n for n, q in queries.catalog().items() if "LATERAL" in q.text)
+EXAMPLES = {"disease": "SS", "mechanism": "Th17", "entity": "mscd:SS", "target": "MONDO:0010030"}
+
+
+def test_the_lookups_use_lateral() -> None:
+    lookups = {"mechanisms-for-disease", "diseases-for-mechanism", "studies-for-disease", "evidence"}
+    assert lookups <= set(LATERAL_QUERIES)
+
+
+@pytest.mark.parametrize("name", LATERAL_QUERIES)
+def test_lateral_is_only_a_plan_hint(kg: mscgraph.KnowledgeGraph, name: str) -> None:
+    """Without LATERAL (the form SPARQL 1.1 endpoints get) every query gives the same rows."""
+    query = queries.get(name)
+    bindings = {p.name: kg.bind(p, EXAMPLES[p.name]) for p in query.params if not p.optional}
+    with_lateral = kg.engine.run(query.text, bindings)
+    joined = kg.engine.run(without_lateral(query.text), bindings)
+    assert with_lateral.rows, name
+    assert sorted(map(_row_key, with_lateral.rows)) == sorted(map(_row_key, joined.rows)), name
+
+
+def _row_key(row: dict) -> list:
+    return sorted((k, str(v)) for k, v in row.items())

@@ -1,7 +1,8 @@
-"""The on-disk index: per-file graphs and names graphs, refreshed incrementally when files change."""
+"""The on-disk index: per-file graphs and name keys, refreshed incrementally when files change."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 import mscgraph
 from mscgraph import resources
 from mscgraph.errors import UnknownName
-from mscgraph.store import NAMES_PREFIX, Sources, cache_root
+from mscgraph.progress import ProgressBar
+from mscgraph.store import Sources, cache_root, open_index
 
 EXTRA = """@prefix mscd: <https://w3id.org/mscgraph/data/> .
 @prefix msc: <https://w3id.org/mscgraph/ontology/> .
@@ -46,18 +48,63 @@ def test_names_come_from_every_file_and_follow_edits(data: Path) -> None:
     kg = mscgraph.load([data])
     with pytest.raises(UnknownName):
         kg.resolve("TD", "disease")
-    names_graphs = {g.value for g in kg.engine.store.named_graphs() if g.value.startswith(NAMES_PREFIX)}
-    assert names_graphs == {NAMES_PREFIX + g.value for g in kg.engine.graphs}
+    # the store's graphs are exactly the files, and the name index names entities of those files only
+    files = {g.value for g in Sources.resolve([data]).graphs}
+    assert {g.value for g in kg.engine.store.named_graphs()} == files
+    assert {f for (f,) in kg.names.index.db.execute("SELECT DISTINCT file FROM names")} == files
 
 
 def test_a_refresh_reloads_only_the_changed_file(data: Path) -> None:
     mscgraph.load([data])
     folder = cache_root() / Sources.resolve([data]).key()
     first = sorted(p.name for p in folder.glob("db-*"))
-    messages: list[str] = []
+    told: list[tuple[str | None, int, int]] = []
     (data / "extra.ttl").write_text(EXTRA.replace("{label}", "Renamed disease"))
-    from mscgraph.store import open_store
+    def progress(path: Path | None, done: int, total: int) -> None:
+        told.append((path and path.name, done, total))
 
-    open_store(Sources.resolve([data]), progress=messages.append)
-    assert messages == ["mscgraph: indexing extra.ttl (1/1) ..."]
+    open_index(Sources.resolve([data]), progress=progress)
+    size = (data / "extra.ttl").stat().st_size
+    assert told == [("extra.ttl", 0, size), (None, size, size)]
     assert sorted(p.name for p in folder.glob("db-*")) != first  # a new generation
+
+
+def test_export_streams_each_triple_once_when_files_repeat_it(data: Path, tmp_path: Path) -> None:
+    """Two files stating the same triples: the union has them twice, the export once."""
+    shutil.copy(data / "extra.ttl", data / "extra-again.ttl")
+    kg = mscgraph.load([data])
+    union = kg.engine.store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", use_default_graph_as_union=True)
+    stated = int(next(iter(union))["n"].value)
+    exported = list(kg.engine.triples())
+    assert len(exported) == len(set(exported)) == stated - 4  # extra.ttl holds 4 triples
+    from mscgraph.export import export
+
+    export(kg, "nt", tmp_path / "all.nt")
+    lines = (tmp_path / "all.nt").read_text().splitlines()
+    assert len(lines) == len(set(lines)) == len(exported)
+
+
+def test_search_through_the_index_matches_the_scan_of_all_names() -> None:
+    """The name index answers search like reading every name with SPARQL (the endpoint path) does."""
+    kg = mscgraph.load()
+    scanning = mscgraph.KnowledgeGraph(kg.engine)  # no name index
+    for text in ("th17", "lupus", "狼疮", "MSC", "il"):
+        assert kg.search(text, limit=50) == scanning.search(text, limit=50), text
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_draws_on_a_terminal_only(data: Path) -> None:
+    terminal, pipe = _Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = ProgressBar(stream)
+        bar(data / "ra.ttl", 0, 2_000_000)
+        bar(data / "sle.ttl", 1_000_000, 2_000_000)
+        bar(None, 2_000_000, 2_000_000)
+    assert pipe.getvalue() == ""
+    drawn = terminal.getvalue()
+    assert drawn.count("\r") == 3 and drawn.endswith("\n")
+    assert "[############------------] 1.0/2.0 MB" in drawn and "sle.ttl" in drawn

@@ -190,7 +190,7 @@ def test_named_query_gives_the_same_rows_remotely(name, embedded, remote):
 
 
 def test_internal_name_queries_agree_so_names_resolve_remotely(embedded, remote):
-    for name in ("_name-scan", "_resolve-iri"):
+    for name in ("_name-scan", "_resolve-iri", "_resolve-entity"):
         query = queries.get(name)
         params = sample_params(query)
         there, here = remote.run(name, params), embedded.run(name, params)

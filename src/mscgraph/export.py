@@ -35,12 +35,7 @@ def triples(kg: KnowledgeGraph) -> Iterator[ox.Triple]:
 
     engine = kg.engine
     if isinstance(engine, EmbeddedEngine):
-        seen: set[ox.Triple] = set()
-        for graph in engine.graphs:
-            for quad in engine.store.quads_for_pattern(None, None, None, graph):
-                if quad.triple not in seen:
-                    seen.add(quad.triple)
-                    yield quad.triple
+        yield from engine.triples()
         return
     for s, p, o in engine.run(ALL_TRIPLES).triples:  # a remote endpoint
         yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))

@@ -17,14 +17,18 @@ from .store import Sources
 if TYPE_CHECKING:
     import rdflib
 
+    from .nameindex import NameIndex
+
 
 class KnowledgeGraph:
     """Named queries, lookups and name resolution over one engine (embedded store or endpoint)."""
 
-    def __init__(self, engine: Engine, *, indexed: bool, sources: Sources | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, index: NameIndex | None = None, sources: Sources | None = None
+    ) -> None:
         self.engine = engine
         self.sources = sources
-        self.names = Resolver(engine, indexed=indexed)
+        self.names = Resolver(engine, index)
 
     # --- names -----------------------------------------------------------------
     def resolve(self, text: str, kind: str | None = None) -> str:
@@ -58,7 +62,7 @@ class KnowledgeGraph:
         params = dict(params or {})
         query.check_params(params)
         bindings = {p.name: self.bind(p, params[p.name]) for p in query.params if p.name in params}
-        return self.engine.run(query.text, bindings)
+        return self.engine.run(query.text_for(self.engine), bindings)
 
     def rows(self, name: str, params: Mapping[str, str | Term] | None = None) -> list[dict[str, Any]]:
         """Rows of a named SELECT query as dicts, IRIs shortened to CURIEs."""
@@ -123,10 +127,10 @@ def load(
     if endpoint:
         from .remote import RemoteEngine
 
-        return KnowledgeGraph(RemoteEngine(endpoint, **endpoint_options), indexed=False)
+        return KnowledgeGraph(RemoteEngine(endpoint, **endpoint_options))
     from .engine import EmbeddedEngine
-    from .store import open_store
+    from .store import open_index
 
     sources = Sources.resolve(data)
-    store = open_store(sources, cache=cache)
-    return KnowledgeGraph(EmbeddedEngine(store, sources.graphs), indexed=True, sources=sources)
+    index = open_index(sources, cache=cache)
+    return KnowledgeGraph(EmbeddedEngine(index.store), index=index.names, sources=sources)

@@ -107,31 +107,34 @@ def show(kg: KnowledgeGraph, name: str) -> list[dict[str, Any]]:
 def search(kg: KnowledgeGraph, text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Entities whose label, abbreviation, synonym or Chinese name contains ``text``.
 
-    Ranked: exact name first, then names starting with the text, then containing it.
+    Ranked: exact name first, then names starting with the text, then containing it; shorter
+    names before longer ones. Of an entity's names, the one shown is the best ranked, in the
+    script of the query (Latin or not) when there is a choice.
     """
     key = normalize(text)
     if not key:
         return []
-    best: dict[str, tuple[int, str, dict[str, Any]]] = {}
-    for r in kg.rows("_name-scan", {}):
-        name_key = normalize(str(r["text"]))
-        if key not in name_key:
-            continue
+    best: dict[str, tuple[int, bool, int, str]] = {}
+    for entity, name in kg.names.containing(key):
+        name_key = normalize(name)
         rank = 0 if name_key == key else 1 if name_key.startswith(key) else 2
-        entity = r["entity"]
-        if entity not in best or rank < best[entity][0]:
-            best[entity] = (rank, str(r["text"]), r)
-    ordered = sorted(best.values(), key=lambda item: (item[0], len(item[1]), item[2]["entity"]))
-    return [
-        {
-            "id": r["entity"],
-            "label": r["label"],
-            "label_zh": r["label_zh"],
-            "type": str(r["type"]).split(":", 1)[-1],
-            "matched": matched,
-        }
-        for _, matched, r in ordered[:limit]
-    ]
+        candidate = (rank, name.isascii() != text.isascii(), len(name), name)
+        best[entity] = min(best.get(entity, candidate), candidate)
+    ordered = sorted(best, key=lambda entity: (best[entity][0], best[entity][2], entity))
+    return [{**_summary(kg, entity), "matched": best[entity][3]} for entity in ordered[:limit]]
+
+
+def _summary(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
+    """Id, English and Chinese label and type (its own namespace's type first) of an entity."""
+    rows = kg.rows("_name-scan", {"entity": iri})
+    types = sorted({str(r["type"]) for r in rows}, key=lambda t: (not t.startswith("msc:"), t))
+    first = rows[0] if rows else {}
+    return {
+        "id": CONVERTER.compact(iri),
+        "label": first.get("label"),
+        "label_zh": first.get("label_zh"),
+        "type": types[0].split(":", 1)[-1] if types else None,
+    }
 
 
 def stats(kg: KnowledgeGraph) -> list[dict[str, Any]]:

@@ -11,10 +11,14 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from .errors import AmbiguousName, UnknownName, UsageError
 from .namespaces import CONVERTER, MSC
 from .queries import Engine, Term, get
+
+if TYPE_CHECKING:
+    from .nameindex import NameIndex
 
 KIND_CLASSES = {
     "disease": MSC + "Disease",
@@ -55,11 +59,14 @@ def local_name(iri: str) -> str:
 
 
 class Resolver:
-    """Resolves names against an engine; ``indexed`` engines have the store's name-key graph."""
+    """Resolves names against an engine, through the store's name index when there is one.
 
-    def __init__(self, engine: Engine, *, indexed: bool) -> None:
+    Without an index (a remote endpoint) the names are read once with the ``_name-scan`` query.
+    """
+
+    def __init__(self, engine: Engine, index: NameIndex | None = None) -> None:
         self.engine = engine
-        self.indexed = indexed
+        self.index = index
 
     def resolve(self, text: str, kind: str | None = None) -> str:
         """Return the one IRI ``text`` names, or raise UnknownName / AmbiguousName."""
@@ -83,20 +90,29 @@ class Resolver:
 
     def _by_iri(self, iri: str, kind: str | None) -> dict[str, str]:
         """The entity with this IRI, or the entities mapped to it (e.g. MONDO:0010030 -> SS)."""
-        bindings = {"target": Term.iri(iri), **self._class_binding(kind)}
-        rows = self.engine.run(get("_resolve-iri").text, bindings).rows
-        return {r["entity"].value: r["label"].value if "label" in r else "" for r in rows}
+        rows = self.engine.run(get("_resolve-iri").text_for(self.engine), {"target": Term.iri(iri)}).rows
+        return self._of_kind([iri, *sorted(r["entity"].value for r in rows)], kind)
 
     def _by_key(self, key: str, kind: str | None) -> dict[str, str]:
-        if self.indexed:
-            bindings = {"key": Term.literal(key), **self._class_binding(kind)}
-            rows = self.engine.run(get("_resolve-key").text, bindings).rows
-            return {r["entity"].value: r["label"].value if "label" in r else "" for r in rows}
+        if self.index is not None:
+            return self._of_kind(sorted(self.index.entities(key)), kind)
         return {iri: label for iri, (label, keys) in self._scan(kind).items() if key in keys}
+
+    def _of_kind(self, entities: list[str], kind: str | None) -> dict[str, str]:
+        """Those of ``entities`` that are instances of ``kind`` (any kind if None), with their English label.
+
+        One small query per candidate (a name has one or a few), each starting from a known IRI.
+        """
+        found = {}
+        for entity in entities:
+            bindings = {"entity": Term.iri(entity), **self._class_binding(kind)}
+            for r in self.engine.run(get("_resolve-entity").text_for(self.engine), bindings).rows:
+                found[entity] = r["label"].value if "label" in r else ""
+        return found
 
     def _scan(self, kind: str | None) -> dict[str, tuple[str, set[str]]]:
         """Every entity of ``kind`` with its English label and name keys (slow path)."""
-        rows = self.engine.run(get("_name-scan").text, self._class_binding(kind)).rows
+        rows = self.engine.run(get("_name-scan").text_for(self.engine), self._class_binding(kind)).rows
         found: dict[str, tuple[str, set[str]]] = {}
         keys: dict[str, set[str]] = defaultdict(set)
         for r in rows:
@@ -104,6 +120,13 @@ class Resolver:
             keys[iri] |= name_keys(r["text"].value) | {normalize(local_name(iri))}
             found[iri] = (r["label"].value if "label" in r else "", keys[iri])
         return found
+
+    def containing(self, key: str) -> list[tuple[str, str]]:
+        """``(entity IRI, name)`` for every label, synonym or abbreviation whose key contains ``key``."""
+        if self.index is not None:
+            return list(self.index.containing(key))
+        rows = self.engine.run(get("_name-scan").text_for(self.engine)).rows
+        return [(r["entity"].value, r["text"].value) for r in rows if key in normalize(r["text"].value)]
 
     def suggest(self, text: str, kind: str | None, limit: int = 5) -> list[str]:
         """Closest names of the right kind: fuzzy matches first, then names containing the text."""

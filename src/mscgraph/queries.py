@@ -103,6 +103,8 @@ class Result:
 class Engine(Protocol):
     """Something that answers SPARQL: the embedded store or a remote endpoint."""
 
+    lateral: bool  # understands LATERAL (else named queries are sent without it)
+
     def run(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result: ...
 
 
@@ -126,6 +128,12 @@ class NamedQuery:
     @property
     def internal(self) -> bool:
         return self.name.startswith("_")
+
+    def text_for(self, engine: Engine) -> str:
+        """The text to send to ``engine``: without LATERAL for engines that lack it."""
+        from .querytext import without_lateral  # querytext needs Term from this module
+
+        return self.text if engine.lateral else without_lateral(self.text)
 
     def check_params(self, given: Mapping[str, object]) -> None:
         """Refuse unknown or missing parameters with the list of what the query takes."""

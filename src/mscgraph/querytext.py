@@ -69,6 +69,37 @@ def _where_brace(masked: str) -> int:
     return start
 
 
+def without_lateral(query: str) -> str:
+    """The query for an engine without LATERAL (SPARQL 1.2, SEP-0006), with the same answers.
+
+    The named queries use LATERAL only as a plan hint (README, "Query plans"), in two idioms:
+    ``A LATERAL { B }`` where B repeats what it needs of A, which becomes the join ``A { B }``;
+    and ``LATERAL { OPTIONAL { X } }``, which becomes ``OPTIONAL { X }``.
+    """
+    masked = mask(query)
+    blank = []  # (start, end) spans to replace by spaces
+    for keyword in re.finditer(r"(?<![\w?$:])LATERAL(?![\w:])", masked, re.IGNORECASE):
+        blank.append(keyword.span())
+        opening = masked.index("{", keyword.end())
+        closing = _matching(masked, opening)
+        inner = re.match(r"\s*OPTIONAL\s*\{", masked[opening + 1 : closing], re.IGNORECASE)
+        if inner and not masked[_matching(masked, opening + inner.end()) + 1 : closing].strip():
+            blank += [(opening, opening + 1), (closing, closing + 1)]
+    for start, end in sorted(blank, reverse=True):
+        query = query[:start] + " " * (end - start) + query[end:]
+    return query
+
+
+def _matching(masked: str, opening: int) -> int:
+    """Offset of the ``}`` that closes the ``{`` at ``opening``."""
+    depth = 0
+    for match in re.finditer(r"[{}]", masked[opening:]):
+        depth += 1 if match.group(0) == "{" else -1
+        if depth == 0:
+            return opening + match.start()
+    raise UsageError("unbalanced braces in the query")
+
+
 def values_block(bindings: Mapping[str, Term]) -> str:
     """``VALUES (?a ?b) { (<iri> "text") }``: every term serialised by :meth:`Term.n3`."""
     for name in bindings:

@@ -160,6 +160,8 @@ class RemoteEngine:
         self.timeout = timeout
         self._http = opener(self.endpoint, user, password)
 
+    lateral = False  # SPARQL 1.1 endpoints (Virtuoso 7, rasqal) do not parse LATERAL
+
     def __repr__(self) -> str:
         return f"RemoteEngine({public_url(self.endpoint)!r})"
 

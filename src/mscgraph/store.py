@@ -4,14 +4,12 @@ Parsing Turtle on every command costs more than the query itself, so the
 sources are bulk-loaded once into an Oxigraph (RocksDB) store in the user's
 cache directory and later commands open it read-only in milliseconds.
 
-Layout of the store:
-- every source file is loaded into its own named graph (the file's URI), so a
-  changed file is rebuilt alone (incremental rebuild) and queries use the union
-  of the file graphs as their default graph;
-- each file graph has a names graph (``urn:mscgraph:names:`` + the file's URI) holding the
-  normalised name keys of the entities named in that file, used by :mod:`mscgraph.names` for
-  fast, exact name resolution (an index lookup, never a scan of all labels). Keeping the keys
-  per file means an edited file re-indexes only its own names.
+Layout of one generation of the index (a ``db-N`` directory):
+- ``store/``: every source file is loaded into its own named graph (the file's URI), so a
+  changed file is rebuilt alone (incremental rebuild); queries run over the union of the
+  store's named graphs, which are exactly the source files;
+- ``names.sqlite``: the normalised name keys of the entities named in each file
+  (:mod:`mscgraph.nameindex`), for fast, exact name resolution and search.
 
 A manifest (size and mtime of each source) decides whether the index is
 current. Rebuilds happen under a file lock, so concurrent commands are safe.
@@ -25,7 +23,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,13 +32,13 @@ import pyoxigraph as ox
 
 from . import resources
 from .errors import DataError
-from .names import local_name, name_keys, normalize
-from .queries import get
+from .nameindex import NameIndex
+from .progress import ProgressBar
 
-NAMES_PREFIX = "urn:mscgraph:names:"
-NAME_KEY = ox.NamedNode("urn:mscgraph:key")
-INDEX_VERSION = "2"  # bump when the store layout changes
-_BATCH = 100_000  # name-key quads written per bulk batch
+Progress = Callable[[Path | None, int, int], None]  # (file being loaded or None when done, bytes done, all)
+
+INDEX_VERSION = "3"  # bump when the store layout changes
+NAMES = "names.sqlite"  # the name index, beside the store in each generation
 
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
 
@@ -116,34 +113,6 @@ def load_file(store: ox.Store, path: Path, graph: ox.NamedNode, *, bulk: bool) -
         raise DataError(f"{path}: {exc.strerror or exc}") from None
 
 
-def names_graph_of(graph: ox.NamedNode) -> ox.NamedNode:
-    """The graph holding the name keys of the file graph ``graph``."""
-    return ox.NamedNode(NAMES_PREFIX + graph.value)
-
-
-def build_name_index(store: ox.Store, graph: ox.NamedNode) -> None:
-    """(Re)write the names graph of ``graph``: one normalised key per label, synonym and local name.
-
-    Streams: keys are written in bounded batches as the query yields them, so memory does not
-    grow with the graph.
-    """
-    target = names_graph_of(graph)
-    store.clear_graph(target)
-    batch: list[ox.Quad] = []
-    for sol in store.query(get("_name-index").text, default_graph=graph):
-        entity, text = sol["entity"], sol["text"]
-        if isinstance(text, ox.Literal):
-            keys = name_keys(text.value)
-        else:
-            keys = {normalize(local_name(entity.value))}
-        batch.extend(ox.Quad(entity, NAME_KEY, ox.Literal(k), target) for k in keys if k)
-        if len(batch) >= _BATCH:
-            store.bulk_extend(batch)
-            batch = []
-    if batch:
-        store.bulk_extend(batch)
-
-
 @contextlib.contextmanager
 def _locked(lock_path: Path) -> Iterator[None]:
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,22 +124,28 @@ def _locked(lock_path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _progress(message: str) -> None:
-    if sys.stderr.isatty():
-        print(message, file=sys.stderr, flush=True)
+@dataclass
+class Index:
+    """An opened index: the RDF store and its name index."""
+
+    store: ox.Store
+    names: NameIndex
 
 
-def open_store(
-    sources: Sources, *, cache: bool = True, progress: Callable[[str], None] = _progress
-) -> ox.Store:
-    """Return a store holding ``sources``; built or refreshed on disk when they changed."""
+def open_index(
+    sources: Sources, *, cache: bool = True, progress: Progress | None = None
+) -> Index:
+    """Return the index of ``sources``; built or refreshed on disk when they changed.
+
+    ``progress`` is told of each file (re)loaded (default: a bar on stderr when it is a terminal).
+    """
     if not cache:
-        store = ox.Store()
+        index = Index(ox.Store(), NameIndex())
         for path in sources.files:
             graph = sources.graph_of(path)
-            load_file(store, path, graph, bulk=False)
-            build_name_index(store, graph)
-        return store
+            load_file(index.store, path, graph, bulk=False)
+            index.names.index_graph(index.store, graph)
+        return index
 
     folder = cache_root() / sources.key()
     wanted = sources.manifest()
@@ -179,14 +154,15 @@ def open_store(
         with _locked(cache_root() / f"{sources.key()}.lock"):
             manifest = _read_manifest(folder / "manifest.json")  # another process may have refreshed it
             if manifest is None or manifest["files"] != wanted:
-                manifest = _refresh(folder, sources, manifest, wanted, progress)
-    return ox.Store.read_only(str(folder / manifest["db"]))
+                manifest = _refresh(folder, sources, manifest, wanted, progress or ProgressBar())
+    generation = folder / manifest["db"]
+    return Index(ox.Store.read_only(str(generation / "store")), NameIndex(generation / NAMES, read_only=True))
 
 
 def _read_manifest(path: Path) -> dict | None:
     try:
         manifest = json.loads(path.read_text())
-        return manifest if (path.parent / manifest["db"]).is_dir() else None
+        return manifest if (path.parent / manifest["db"] / NAMES).is_file() else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -196,7 +172,7 @@ def _refresh(
     sources: Sources,
     manifest: dict | None,
     wanted: dict[str, list[int]],
-    progress: Callable[[str], None],
+    progress: Progress,
 ) -> dict:
     """Write a new generation of the index, reloading only the files that changed.
 
@@ -211,39 +187,26 @@ def _refresh(
     # never leaves (or deletes) files under a generation name that a reader could open.
     building = folder / f"build-{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
+    building.mkdir()
     current: dict[str, list[int]] = {}
     if manifest is not None:
-        ox.Store.read_only(str(folder / manifest["db"])).backup(str(building))
+        last = folder / manifest["db"]
+        ox.Store.read_only(str(last / "store")).backup(str(building / "store"))
+        previous = NameIndex(last / NAMES, read_only=True)
+        previous.copy_to(building / NAMES)
+        previous.close()
         current = manifest["files"]
-    store: ox.Store | None = None
+    index: Index | None = None
     try:
-        store = ox.Store(str(building))
-        for stale in set(current) - set(wanted):
-            graph = ox.NamedNode(Path(stale).as_uri())
-            for gone in (graph, names_graph_of(graph)):
-                if store.contains_named_graph(gone):
-                    store.remove_graph(gone)
-        changed = [p for p in sources.files if current.get(str(p)) != wanted[str(p)]]
-        # Name keys of file n are computed (Python) while file n+1 loads (Rust, GIL released).
-        with ThreadPoolExecutor(max_workers=1) as names:
-            pending: Future[None] | None = None
-            for n, path in enumerate(changed, 1):
-                progress(f"mscgraph: indexing {path.name} ({n}/{len(changed)}) ...")
-                graph = sources.graph_of(path)
-                if str(path) in current:
-                    store.clear_graph(graph)
-                load_file(store, path, graph, bulk=not current)
-                if pending is not None:
-                    pending.result()
-                pending = names.submit(build_name_index, store, graph)
-            if pending is not None:
-                pending.result()
-        store.flush()
-        store = None  # closes RocksDB before the directory moves
+        index = Index(ox.Store(str(building / "store")), NameIndex(building / NAMES))
+        _update(index, sources, current, wanted, progress)
+        index.store.flush()
+        index.names.close()
+        index = None  # closes RocksDB before the directory moves
         shutil.rmtree(target, ignore_errors=True)
         os.replace(building, target)
     except BaseException:
-        store = None  # close RocksDB (the traceback would keep it open) before deleting its files
+        index = None  # close RocksDB (the traceback would keep it open) before deleting its files
         shutil.rmtree(building, ignore_errors=True)
         raise
     new = {"db": target.name, "files": wanted}
@@ -254,3 +217,37 @@ def _refresh(
         if old.name not in (target.name, (manifest or {}).get("db")):
             shutil.rmtree(old, ignore_errors=True)
     return new
+
+
+def _update(
+    index: Index,
+    sources: Sources,
+    current: dict[str, list[int]],
+    wanted: dict[str, list[int]],
+    progress: Progress,
+) -> None:
+    """Bring ``index`` (holding ``current``) to ``wanted``: drop removed files, reload changed ones."""
+    store, names = index.store, index.names
+    for stale in set(current) - set(wanted):
+        graph = ox.NamedNode(Path(stale).as_uri())
+        if store.contains_named_graph(graph):
+            store.remove_graph(graph)
+        names.remove_file(graph.value)
+    changed = [p for p in sources.files if current.get(str(p)) != wanted[str(p)]]
+    total, done = sum(wanted[str(p)][0] for p in changed), 0
+    # Name keys of file n are computed (Python) while file n+1 loads (Rust, GIL released).
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        pending: Future[None] | None = None
+        for path in changed:
+            progress(path, done, total)
+            done += wanted[str(path)][0]
+            graph = sources.graph_of(path)
+            if str(path) in current:
+                store.clear_graph(graph)
+            load_file(store, path, graph, bulk=not current)
+            if pending is not None:
+                pending.result()
+            pending = worker.submit(names.index_graph, store, graph)
+        if pending is not None:
+            pending.result()
+    progress(None, total, total)

@@ -131,7 +131,7 @@ def validate(
     locator.index_subjects(parsed)
 
     started = time.perf_counter()
-    found = _integrity(EmbeddedEngine(store, graphs), locator)
+    found = _integrity(EmbeddedEngine(store), locator)
     report.seconds["integrity"] = time.perf_counter() - started
 
     if not shacl:
