@@ -132,7 +132,8 @@ def test_roqet_agrees(kg: mscgraph.KnowledgeGraph, exported: Path, name: str, pa
     ours = kg.run(name, params)
     assert ours.rows, f"{name} {params}: no rows to compare"
     bindings: dict[str, Term] = {p.name: kg.bind(p, params[p.name]) for p in query.params if p.name in params}
-    theirs = _rows_roqet(roqet(querytext.inject_values(querytext.without_lateral(query.text), bindings), exported))
+    text = querytext.without_lateral(query.text)  # rasqal is a SPARQL 1.1 engine
+    theirs = _rows_roqet(roqet(querytext.inject_values(text, bindings), exported))
     assert _rows_mscgraph(ours) == theirs
 
 
