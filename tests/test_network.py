@@ -271,3 +271,25 @@ def test_export_command_writes_graphml(runner, graph, tmp_path):
         graph.number_of_nodes(),
         graph.number_of_edges(),
     )
+
+
+@pytest.mark.parametrize(
+    ("diseases", "mechanisms", "evidence"),
+    [
+        (["mscd:SS"], [], "all"),
+        (["mscd:SS", "mscd:SLE"], [], "clinical"),
+        (["mscd:SS"], [], "animal"),
+        ([], ["mscd:Th17"], "all"),
+        ([], ["mscd:Treg", "mscd:TGFB"], "all"),
+        (["mscd:SLE"], ["mscd:Treg"], "clinical"),
+    ],
+)
+def test_a_view_built_for_its_diseases_equals_the_cut_of_the_whole_network(
+    kg, graph, diseases, mechanisms, evidence
+):
+    """`view` fetches only its diseases' part of the graph; the result is the same as cutting the whole."""
+    whole = network.subgraph(graph, diseases, mechanisms, evidence)
+    part = network.view(kg, diseases, mechanisms, evidence)
+    assert whole.number_of_nodes() > 1
+    assert sorted(part.nodes(data=True)) == sorted(whole.nodes(data=True))
+    assert sorted(part.edges(keys=True, data=True)) == sorted(whole.edges(keys=True, data=True))

@@ -76,12 +76,25 @@ def _citation(node: dict[str, Any]) -> str:
     return node.get("label") or ""
 
 
-def build(kg: KnowledgeGraph) -> nx.MultiDiGraph:
-    """The whole knowledge graph as a typed MultiDiGraph (three named queries, any engine)."""
+def build(kg: KnowledgeGraph, diseases: Iterable[str] | None = None) -> nx.MultiDiGraph:
+    """The knowledge graph as a typed MultiDiGraph (named queries, any engine).
+
+    With ``diseases`` (node ids), only what :func:`subgraph` needs for them: their findings, the
+    studies linked to them and those studies' products, each node fetched by its id. The cost then
+    follows the diseases' fan-out, not the size of the graph; ``subgraph`` of it equals ``subgraph``
+    of the whole network.
+    """
     import networkx as nx
 
+    if diseases is None:
+        node_rows = kg.rows("_network-nodes")
+        finding_rows = kg.rows("_network-findings")
+        link_rows = kg.rows("_network-study-links") + kg.rows("_network-product-links")
+    else:
+        node_rows, finding_rows, link_rows = _rows_for(kg, sorted(set(diseases)))
+
     graph = nx.MultiDiGraph(name="mscgraph")
-    for r in kg.rows("_network-nodes"):
+    for r in node_rows:
         node = r["node"]
         if node in graph:  # a second label in the same language: keep the first
             continue
@@ -108,15 +121,16 @@ def build(kg: KnowledgeGraph) -> nx.MultiDiGraph:
             )
             attrs["citation"] = _citation(attrs)
             attrs["name"] = attrs["citation"]
-            attrs["evidence"] = sorted(
-                {_STUDY_CLASS_EVIDENCE[r["class"]]} if r["class"] in _STUDY_CLASS_EVIDENCE else set()
-            )
+            evidence = set((r["finding_evidence"] or "").split("; ")) - {""}
+            if r["class"] in _STUDY_CLASS_EVIDENCE:
+                evidence.add(_STUDY_CLASS_EVIDENCE[r["class"]])
+            attrs["evidence"] = sorted(evidence)
         if r["kind"] == "product":
             attrs.update(tissue_source=r["tissue_source"], donor_type=r["donor_type"])
         graph.add_node(node, **{k: v for k, v in attrs.items() if v is not None})
 
     groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for r in kg.rows("_network-findings"):
+    for r in finding_rows:
         if r["disease"] in graph and r["mechanism"] in graph:
             groups[(r["disease"], r["mechanism"], r["role"], r["direction"])].append(r)
     for (disease, mechanism, role, direction), rows in sorted(groups.items()):
@@ -137,9 +151,6 @@ def build(kg: KnowledgeGraph) -> nx.MultiDiGraph:
                     "sentence_en": r["sentence_en"],
                 },
             )
-            if r["study"] in graph:
-                evidence = set(graph.nodes[r["study"]].get("evidence", [])) | {r["evidence_label"]}
-                graph.nodes[r["study"]]["evidence"] = sorted(e for e in evidence if e)
         items = sorted(support.values(), key=lambda s: (s["citation"], s["finding"]))
         first = rows[0]
         studies = sorted({s["study"] for s in items})
@@ -159,22 +170,39 @@ def build(kg: KnowledgeGraph) -> nx.MultiDiGraph:
             support=items,
         )
 
-    for r in kg.rows("_network-study-links"):
+    for r in link_rows:
         study, target = r["study"], r["target"]
         if study not in graph or target not in graph:
             continue
         relation = "studies" if r["link"] == "disease" else "uses"
         key = "~".join((study, relation, target))
+        size = r.get("cohort_size")  # product links have none
         if graph.has_edge(study, target, key):
-            size = r["cohort_size"]
             if size is not None:
                 graph.edges[study, target, key]["cohort_size"] = size
             continue
         attrs = {"relation": relation}
-        if r["cohort_size"] is not None:
-            attrs["cohort_size"] = r["cohort_size"]
+        if size is not None:
+            attrs["cohort_size"] = size
         graph.add_edge(study, target, key=key, **attrs)
     return graph
+
+
+def _rows_for(
+    kg: KnowledgeGraph, diseases: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The node, finding and link rows about ``diseases``: one bound query per disease, study and node."""
+    findings = [r for d in diseases for r in kg.rows("_network-findings", {"disease": d})]
+    links = [r for d in diseases for r in kg.rows("_network-study-links", {"target": d})]
+    studies = sorted({r["study"] for r in findings} | {r["study"] for r in links})
+    links += [r for s in studies for r in kg.rows("_network-product-links", {"study": s})]
+    wanted = set(diseases) | {r["mechanism"] for r in findings} | set(studies) | {r["target"] for r in links}
+    nodes = [r for n in sorted(wanted) for r in kg.rows("_network-nodes", {"node": n})]
+    return sorted(nodes, key=_node_order), findings, links
+
+
+def _node_order(row: dict[str, Any]) -> tuple[str, str]:
+    return row["kind"], row["node"]
 
 
 def evidence_filter(graph: nx.MultiDiGraph, evidence: str) -> nx.MultiDiGraph:
@@ -251,6 +279,19 @@ def subgraph(
     ]
     out.remove_edges_from(extra)
     return out
+
+
+def view(
+    kg: KnowledgeGraph, diseases: Iterable[str] = (), mechanisms: Iterable[str] = (), evidence: str = "all"
+) -> nx.MultiDiGraph:
+    """:func:`subgraph` of the network, building only the part it needs (see :func:`build`)."""
+    diseases, mechanisms = sorted(set(diseases)), sorted(set(mechanisms))
+    if not diseases and not mechanisms:
+        return subgraph(build(kg), evidence=evidence)
+    scope = diseases or sorted(
+        {r["disease_id"] for m in mechanisms for r in kg.rows("diseases-for-mechanism", {"mechanism": m})}
+    )
+    return subgraph(build(kg, scope), diseases, mechanisms, evidence)
 
 
 def resolve_id(kg: KnowledgeGraph, text: str, kind: str | None = None) -> str:

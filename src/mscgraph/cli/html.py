@@ -57,9 +57,8 @@ def html_command(
     """
     from .. import html, network
 
-    graph = network.build(kg)
     disease_ids = [network.resolve_id(kg, d, "disease") for d in diseases]
     mechanism_ids = [network.resolve_id(kg, m, "mechanism") for m in mechanisms]
-    graph = network.subgraph(graph, disease_ids, mechanism_ids, evidence)
+    graph = network.view(kg, disease_ids, mechanism_ids, evidence)
     html.write(graph, output, title or html.TITLE)
     click.echo(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links", err=True)
