@@ -73,6 +73,11 @@ def test_compare_reports_shared_and_distinct(kg, graph):
         assert (r["in"] == "both") == (r["effect_a"] is not None and r["effect_b"] is not None)
 
 
+@pytest.mark.parametrize(("a", "b"), [("SS", "RA"), ("SLE", "PM/DM"), ("SSc", "SLE")])
+def test_compare_fetching_only_two_diseases_equals_compare_on_the_whole_network(kg, graph, a, b):
+    assert network.compare(kg, a, b) == network.compare(kg, a, b, graph=graph)
+
+
 def test_compare_same_disease_is_a_usage_error(kg, runner):
     result = runner.invoke(main, ["compare", "SS", "干燥综合征"])
     assert result.exit_code == 2

@@ -323,10 +323,10 @@ def compare(kg: KnowledgeGraph, a: str, b: str, graph: nx.MultiDiGraph | None = 
     with disease characteristic): True when they match in every role both report, False when any role
     differs, None when the two diseases report it in different roles only (or it is not shared).
     """
-    graph = graph if graph is not None else build(kg)
     da, db = resolve_id(kg, a, "disease"), resolve_id(kg, b, "disease")
     if da == db:
         raise UsageError(f"compare needs two different diseases; {a!r} and {b!r} are both {da}")
+    graph = graph if graph is not None else build(kg, [da, db])
     name_a, name_b = graph.nodes[da]["name"], graph.nodes[db]["name"]
     rows: list[dict[str, Any]] = []
     la, lb = _links(graph, da), _links(graph, db)

@@ -189,7 +189,10 @@ def _refresh(
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir()
     current: dict[str, list[int]] = {}
-    if manifest is not None:
+    # Reuse the last generation when most of it is still current; when most bytes changed, a fresh
+    # bulk build is cheaper than copying the old store and clearing its graphs.
+    kept = sum(v[0] for k, v in wanted.items() if manifest is not None and manifest["files"].get(k) == v)
+    if manifest is not None and kept * 2 >= sum(v[0] for v in wanted.values()):
         last = folder / manifest["db"]
         ox.Store.read_only(str(last / "store")).backup(str(building / "store"))
         previous = NameIndex(last / NAMES, read_only=True)
@@ -244,7 +247,7 @@ def _update(
             graph = sources.graph_of(path)
             if str(path) in current:
                 store.clear_graph(graph)
-            load_file(store, path, graph, bulk=not current)
+            load_file(store, path, graph, bulk=True)  # safe: a failed build is discarded whole
             if pending is not None:
                 pending.result()
             pending = worker.submit(names.index_graph, store, graph)
