@@ -108,3 +108,20 @@ def test_progress_bar_draws_on_a_terminal_only(data: Path) -> None:
     drawn = terminal.getvalue()
     assert drawn.count("\r") == 3 and drawn.endswith("\n")
     assert "[############------------] 1.0/2.0 MB" in drawn and "sle.ttl" in drawn
+
+
+def test_when_most_files_change_the_index_is_built_afresh_and_still_complete(data: Path) -> None:
+    kg = mscgraph.load([data])
+    before = len(kg.engine.store)
+    for path in data.glob("*.ttl"):
+        path.write_text(path.read_text() + "\n# edited\n")
+    told: list[str | None] = []
+
+    def progress(path: Path | None, done: int, total: int) -> None:
+        told.append(path and path.name)
+
+    index = open_index(Sources.resolve([data]), progress=progress)
+    # a fresh build: every file is loaded, the unchanged packaged ontology too
+    assert sorted(n for n in told if n) == sorted([*(p.name for p in data.glob("*.ttl")), "msc.ttl"])
+    assert len(index.store) == before
+    assert mscgraph.load([data]).resolve("testing disease", "disease").endswith("/TestDisease")
