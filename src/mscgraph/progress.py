@@ -13,8 +13,8 @@ _WIDTH = 24
 class ProgressBar:
     """Called with ``(file, bytes done, bytes in all)`` before each file and ``(None, all, all)`` at the end.
 
-    Redraws one line (``\\r``) at most every 0.1 s; prints nothing at all when ``stream`` is not a
-    TTY, so pipes, logs and CI output stay clean.
+    Redraws one line (``\\r``) per call; prints nothing at all when ``stream`` is not a TTY, so
+    pipes, logs and CI output stay clean.
     """
 
     def __init__(self, stream: TextIO | None = None) -> None:

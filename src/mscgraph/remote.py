@@ -130,6 +130,8 @@ class RemoteEngine:
     default to the MSCGRAPH_USER / MSCGRAPH_PASSWORD environment variables.
     """
 
+    lateral = False  # SPARQL 1.1 endpoints (Virtuoso 7, rasqal) do not parse LATERAL
+
     def __init__(
         self,
         endpoint: str,
@@ -159,8 +161,6 @@ class RemoteEngine:
         password = password if password is not None else os.environ.get("MSCGRAPH_PASSWORD")
         self.timeout = timeout
         self._http = opener(self.endpoint, user, password)
-
-    lateral = False  # SPARQL 1.1 endpoints (Virtuoso 7, rasqal) do not parse LATERAL
 
     def __repr__(self) -> str:
         return f"RemoteEngine({public_url(self.endpoint)!r})"
