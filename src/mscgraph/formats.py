@@ -29,6 +29,9 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | No
 
 
 def _cell(value: Any) -> str:
+    """A value as text: lists joined with "; ", nothing for null."""
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
     return "" if value is None else str(value)
 
 

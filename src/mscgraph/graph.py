@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import lookups, queries
+from . import evidence, lookups, queries
 from .errors import UsageError
 from .names import Resolver
 from .namespaces import CONVERTER
@@ -40,7 +40,7 @@ class KnowledgeGraph:
         """Turn a user's parameter value into an RDF term, according to the parameter's kind."""
         if isinstance(value, Term):
             return value
-        if param.kind in ("disease", "mechanism"):
+        if param.kind in ("disease", "subject", "mechanism"):
             return Term.iri(self.resolve(value, param.kind))
         if param.kind == "entity":
             return Term.iri(self.resolve(value))
@@ -92,6 +92,33 @@ class KnowledgeGraph:
 
     def stats(self) -> list[dict[str, Any]]:
         return lookups.stats(self)
+
+    # --- evidence synthesis (see mscgraph.evidence, docs/evidence.md) -----------------
+    def summary(
+        self,
+        subject: str | None = None,
+        mechanism: str | None = None,
+        *,
+        role: str | None = None,
+        min_tier: str | None = None,
+    ) -> list[evidence.LinkSummary]:
+        """One evidence summary per link (subject, mechanism, role), optionally of one disease (or
+        ``"MSC"``), one mechanism, one role (``"therapy"``, ``"disease"``, ...) and a tier or stronger."""
+        return evidence.summaries(self, subject, mechanism, role, min_tier)
+
+    def explain(self, subject: str, mechanism: str) -> dict[str, Any]:
+        """The tier of each link between ``subject`` and ``mechanism``, why, and its findings."""
+        return evidence.explain(self, subject, mechanism)
+
+    def grid(
+        self, role: str | None = "therapy", min_tier: str | None = None
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        """The disease x mechanism matrix of one role (``None``: every role)."""
+        return evidence.grid(self, role, min_tier)
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        """Findings of links that disagree in direction or that a discrepancy touches."""
+        return evidence.conflicts(self)
 
     # --- other views -------------------------------------------------------------
     @cached_property

@@ -7,6 +7,7 @@ Each runs one named query and shapes its rows into dicts with stable snake_case 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .names import normalize
@@ -19,7 +20,7 @@ TABLE_COLUMNS = {
     "mechanisms": ["mechanism", "direction", "role", "evidence", "studies", "sentence_en"],
     "diseases": ["disease", "direction", "role", "evidence", "studies", "sentence_en"],
     "studies": ["citation", "study_type", "species", "cohort_size", "msc_product", "dose", "outcomes"],
-    "evidence": ["citation", "direction", "role", "evidence", "cohort_size", "sentence_en", "sentence_zh"],
+    "evidence": ["citation", "direction", "role", "evidence", "cohort_size", "doi", "pmid", "sentence_en"],
     "show": ["direction", "property", "value"],
     "search": ["id", "label", "label_zh", "type", "matched"],
     "stats": ["type", "count"],
@@ -39,20 +40,15 @@ def _citation(row: dict[str, Any]) -> str:
 
 
 def _in_reference_order(row: dict[str, Any]) -> dict[str, Any]:
-    """Sort the GROUP_CONCAT lists by reference number (SPARQL leaves their order to the engine).
-
-    ``studies`` reads like "Guiducci 2011 [43]; Vanneaux 2013 [42]", ``references`` like "43, 42";
-    the review's own statements ("... (this review)") have no number and come first.
-    """
+    """``studies`` and ``references`` (GROUP_CONCATs) as lists in reference order: SPARQL leaves the
+    order to the engine. The review's own statements ("... (this review)") have no number and come first."""
 
     def number(citation: str) -> int:
         found = re.search(r"\[(\d+)\]$", citation)
         return int(found.group(1)) if found else 0
 
-    if row.get("studies"):
-        row["studies"] = "; ".join(sorted(row["studies"].split("; "), key=lambda c: (number(c), c)))
-    if row.get("references"):
-        row["references"] = ", ".join(sorted((n for n in row["references"].split(", ") if n), key=int))
+    row["studies"] = sorted((c for c in (row.get("studies") or "").split("; ") if c), key=lambda c: (number(c), c))
+    row["references"] = sorted(int(n) for n in (row.get("references") or "").split(", ") if n)
     return row
 
 
@@ -74,9 +70,22 @@ def diseases(kg: KnowledgeGraph, mechanism: str) -> list[dict[str, Any]]:
     ]
 
 
+STUDY_LISTS = (
+    "design", "species", "subgroups", "msc_product", "msc_source", "donor_type", "route", "dose", "regimen",
+    "co_interventions", "outcomes", "adverse_events", "discrepancy_notes", "notes",
+    "intervention_notes",
+)
+
+
+def _lists(row: dict[str, Any], keys: Sequence[str], sep: str = "\n") -> dict[str, Any]:
+    """The row with each of ``keys`` (a GROUP_CONCAT) as a list: JSON gets arrays, never joined text."""
+    return {k: ([part for part in v.split(sep) if part] if k in keys and isinstance(v, str) else
+                [] if k in keys else v) for k, v in row.items()}
+
+
 def studies(kg: KnowledgeGraph, disease: str) -> list[dict[str, Any]]:
     rows = kg.rows("studies-for-disease", {"disease": disease})
-    return [{"citation": _citation(r), **_without(r, "disease")} for r in rows]
+    return [{"citation": _citation(r), **_lists(_without(r, "disease"), STUDY_LISTS)} for r in rows]
 
 
 def evidence(kg: KnowledgeGraph, disease: str, mechanism: str) -> list[dict[str, Any]]:

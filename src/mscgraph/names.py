@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 KIND_CLASSES = {
     "disease": MSC + "Disease",
+    "subject": MSC + "LinkSubject",  # a disease, or MSCs themselves (general properties)
     "mechanism": MSC + "ImmuneMechanism",
     "study": MSC + "Study",
     "publication": MSC + "Publication",

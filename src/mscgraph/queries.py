@@ -28,7 +28,7 @@ from .errors import QuerySyntaxError, UsageError
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_TYPES = {XSD + t for t in ("integer", "positiveInteger", "nonNegativeInteger", "int", "long")}
 _FLOAT_TYPES = {XSD + t for t in ("double", "float", "decimal")}
-PARAM_KINDS = ("disease", "mechanism", "entity", "iri", "string", "integer")
+PARAM_KINDS = ("disease", "subject", "mechanism", "entity", "iri", "string", "integer")
 
 
 @dataclass(frozen=True, slots=True)

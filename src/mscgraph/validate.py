@@ -9,7 +9,9 @@ Three passes, each reporting :class:`Problem` values rather than raising:
    Oxigraph store (dangling links, studies without publications, orphans, typos in
    ontology terms...);
 3. SHACL — ``ontology/shapes.ttl`` with pyshacl, the ontology mixed in as
-   ``ont_graph`` (so ``sh:class`` follows ``rdfs:subClassOf``), no inference.
+   ``ont_graph`` (so ``sh:class`` follows ``rdfs:subClassOf``), no inference;
+4. quotes (with a source text) — every Chinese ``msc:sourceSentence`` must stand verbatim in
+   the source, after :func:`markup_free` on both sides (docs/curation.md, rule 2).
 
 One defect is often seen by several checks (a finding citing a study that does not
 exist breaks a link, uses an undefined IRI and violates ``sh:class``). Problems are
@@ -99,12 +101,17 @@ class Report:
 
 
 def validate(
-    files: Sequence[str | Path] | None = None, *, shapes: Path | None = None, shacl: bool = True
+    files: Sequence[str | Path] | None = None,
+    *,
+    shapes: Path | None = None,
+    shacl: bool = True,
+    source: Path | None = None,
 ) -> Report:
     """Validate the packaged ontology plus ``files`` (data files or directories; default: packaged data).
 
     ``shacl=False`` skips the SHACL pass (pyshacl works on an in-memory rdflib graph, which is
-    the slow part on very large graphs); syntax and integrity checks always run.
+    the slow part on very large graphs); syntax and integrity checks always run. ``source`` (the
+    review's text) adds the quote check: every Chinese sentence quoted must be found in it verbatim.
     """
     sources = Sources.resolve(files)
     report = Report(files=list(sources.files))
@@ -133,6 +140,10 @@ def validate(
     started = time.perf_counter()
     found = _integrity(EmbeddedEngine(store), locator)
     report.seconds["integrity"] = time.perf_counter() - started
+    if source is not None:
+        started = time.perf_counter()
+        found += check_quotes(parsed, source, locator)
+        report.seconds["quotes"] = time.perf_counter() - started
 
     if not shacl:
         report.problems = _dedupe(found)
@@ -162,6 +173,66 @@ def _parse(path: Path, locator: _Locator) -> tuple[list[ox.Triple], Problem | No
         return [], Problem(shown, exc.lineno, "error", None, f"syntax error: {message}", "syntax", exc.offset)
     except OSError as exc:
         return [], Problem(shown, None, "error", None, f"cannot read: {exc.strerror or exc}", "syntax")
+
+
+# --- quotes --------------------------------------------------------------------------------
+
+_SOURCE_SENTENCE = "https://w3id.org/mscgraph/ontology/sourceSentence"
+
+
+def markup_free(text: str) -> str:
+    """Text with the source's typesetting markup removed, for comparing quotes with the source.
+
+    The source is a text extraction with LaTeX (``$1 \\times 10^6/\\text{kg}$``), superscripts
+    (``CD4⁺``, ``^{[35]}``), emphasis stars and stray spaces between Chinese and Latin text; quotes
+    simplify that markup (docs/curation.md, rule 2). Both sides lose all white space, ``$ ^ { } *``
+    and LaTeX commands, and full-width punctuation becomes ASCII: what is left must match exactly.
+    """
+    text = text.replace("\\times", "×").replace("\\sim", "~").replace("⁺", "+")
+    text = re.sub(r"\\text\{([^}]*)\}", r"\1", text)
+    text = re.sub(r"[\s$^{}*]", "", text)
+    return text.translate(str.maketrans("（），；：", "(),;:"))
+
+
+def check_quotes(parsed: dict[Path, list[ox.Triple]], source: Path, locator: _Locator) -> list[Problem]:
+    """A problem (with the file and line of the quote) for each Chinese quote not found in ``source``."""
+    try:
+        text = markup_free(source.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        return [Problem(str(source), None, "error", None, f"cannot read the source text: {reason}", "quotes")]
+    problems = []
+    for path, triples in parsed.items():
+        for t in triples:
+            quote = t.object
+            if t.predicate.value != _SOURCE_SENTENCE or not isinstance(quote, ox.Literal):
+                continue
+            if quote.language != "zh" or markup_free(quote.value) in text:
+                continue
+            shown = quote.value if len(quote.value) <= 40 else quote.value[:39] + "…"
+            problems.append(
+                Problem(
+                    file=locator.display(path),
+                    line=_line_of_text(path, quote.value) or locator.line_of(path, t.subject.value),
+                    severity="error",
+                    focus=_show(Term.iri(t.subject.value)) if isinstance(t.subject, ox.NamedNode) else None,
+                    message=f"quote not found verbatim in {source.name}: {shown!r}",
+                    check="quotes",
+                    path="msc:sourceSentence",
+                    value=quote.value,
+                )
+            )
+    return problems
+
+
+def _line_of_text(path: Path, value: str) -> int | None:
+    """The line of the file where the literal ``value`` is written (its first occurrence)."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    at = text.find(value)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 # --- integrity queries ----------------------------------------------------------------------

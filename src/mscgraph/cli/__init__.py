@@ -9,13 +9,16 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import export, html, lookups, network, push, serve, sparql, validate
+from . import evidence, export, html, lookups, network, push, serve, sparql, validate
 
 COMMANDS = [
     lookups.mechanisms,
     lookups.diseases,
     lookups.studies,
     lookups.evidence,
+    evidence.explain,
+    evidence.grid,
+    evidence.conflicts,
     lookups.show,
     lookups.search,
     lookups.stats,

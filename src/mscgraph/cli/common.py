@@ -102,3 +102,18 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}")
 
     return wrapper
+
+
+def lookup_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every lookup shares: --format and the graph options, errors as one line."""
+    return format_option(graph_options(handle_errors(func)))
+
+
+def output(rows: list[dict[str, Any]], fmt: str, columns: list[str], empty: str) -> None:
+    """Rows to stdout in ``fmt``; an empty table says so on stderr instead (other formats stay parseable)."""
+    from ..formats import render
+
+    if not rows and fmt == "table":
+        click.echo(empty, err=True)
+        return
+    emit(render(rows, fmt, columns))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
@@ -23,9 +24,15 @@ COLUMNS = ["file", "line", "severity", "focus", "message"]
     help="text: one `file:line: severity: node: message` line per problem.",
 )
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL shapes (syntax and integrity checks only).")
+@click.option(
+    "--source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The source text: check that every Chinese quote stands in it verbatim (after markup normalisation).",
+)
 @handle_errors
-def validate(data: Sequence[str], fmt: str, no_shacl: bool) -> None:
-    """Check the ontology and data: Turtle syntax, SHACL shapes, integrity.
+def validate(data: Sequence[str], fmt: str, no_shacl: bool, source: Path | None) -> None:
+    """Check the ontology and data: Turtle syntax, SHACL shapes, integrity, and (with --source)
+    that every quoted sentence is verbatim in the source text.
 
     Problems go to stdout (one per line in the text format), a summary to stderr.
     Exit status 0 when the data is clean, 1 when it has problems.
@@ -33,7 +40,7 @@ def validate(data: Sequence[str], fmt: str, no_shacl: bool) -> None:
     from ..formats import render
     from ..validate import validate as run
 
-    report = run(list(data) or None, shacl=not no_shacl)
+    report = run(list(data) or None, shacl=not no_shacl, source=source)
     rows = [p.as_row() for p in report.problems]
     if fmt == "text":
         if rows:

@@ -1,0 +1,282 @@
+"""Findings -> one evidence summary per link: effect, agreement, tier, studies, strongest evidence, patients.
+
+A *link* is (subject, mechanism, role): a disease (or MSCs themselves, for a general property), an
+immune mechanism, and the kind of finding. A therapy effect, a combined-regimen effect, an effect of
+another treatment, a disease characteristic and a general MSC property are different links and are
+never merged into one verdict. Every number comes from the named query ``link-summary`` (so an
+endpoint gives the same summaries); this module only types the rows, orders the citations, and lays
+out the grid. The tier rule is written in ``docs/evidence.md`` and in :data:`TIER_RULES`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from .errors import UsageError
+from .namespaces import CONVERTER, MSC
+
+if TYPE_CHECKING:
+    from .graph import KnowledgeGraph
+
+TIERS = ("A", "B", "C", "D", "E")
+TIER_RULES = {
+    "A": "clinical evidence in patients from two or more independent studies, no conflicting direction",
+    "B": "clinical evidence in patients from one study (or from several that conflict)",
+    "C": "animal-model evidence is the strongest",
+    "D": "in vitro evidence is the strongest",
+    "E": "only the review's statement: author statement, or a result whose evidence type the review does not state",
+}
+EVIDENCE_ORDER = ("clinical", "animal", "in vitro", "author statement", "not stated")
+ROLES = {
+    "therapy": "TherapyEffect",
+    "combined": "CombinedTherapyEffect",
+    "other-treatment": "OtherTreatmentEffect",
+    "disease": "DiseaseCharacteristic",
+    "msc-property": "MSCProperty",
+}
+ROLE_SHORT = {
+    "MSC therapy effect": "therapy",
+    "combined regimen effect": "with",
+    "effect of another treatment": "other",
+    "disease characteristic": "disease",
+    "general MSC property": "MSC",
+}
+ARROWS = {
+    "increased": "↑",
+    "decreased": "↓",
+    "unchanged": "=",
+    "impaired": "⊘",
+    "modulated": "~",
+    "improved": "↑",
+    "not improved": "✗",
+}
+# The five headline mechanism families, in the grid's order; the rest follow by name.
+HEADLINE_FAMILIES = ("Treg/FoxP3", "Th17", "BAFF/APRIL", "SDF-1/CXCR4", "Th1/Th2")
+
+
+class LinkSummary(TypedDict):
+    """One link's evidence at a glance (JSON keys; see README "JSON keys")."""
+
+    subject: str
+    subject_name: str
+    mechanism: str
+    mechanism_name: str
+    mechanism_type: str
+    role: str
+    role_label: str
+    treatment: str | None
+    directions: list[str]
+    effect: str
+    agreement: str
+    tier: str
+    findings: int
+    studies: int
+    review_statements: int
+    clinical_studies: int
+    strongest_evidence: str
+    species: list[str]
+    animal_models: list[str]
+    patients: int | None
+    discrepancies: int
+    citations: list[str]
+    references: list[int]
+
+
+def _split(text: str | None) -> list[str]:
+    return [part for part in (text or "").split("; ") if part]
+
+
+def _reference_number(citation: str) -> int:
+    found = re.search(r"\[(\d+)\]$", citation)
+    return int(found.group(1)) if found else 0
+
+
+def effect_text(directions: Sequence[str], agreement: str) -> str:
+    """``↓ decreased``; several directions joined, ``conflicting`` marked."""
+    text = " / ".join(f"{ARROWS.get(d, '?')} {d}" for d in directions)
+    return f"{text} (conflicting)" if agreement == "conflicting" else text
+
+
+def _summary(row: dict[str, Any]) -> LinkSummary:
+    directions = sorted(_split(row["directions"]))
+    citations = sorted(_split(row["citations"]), key=lambda c: (_reference_number(c), c))
+    return {
+        "subject": row["subject"],
+        "subject_name": row["subject_abbr"] or row["subject_label"],
+        "mechanism": row["mechanism"],
+        "mechanism_name": row["mechanism_abbr"] or row["mechanism_label"],
+        "mechanism_type": row["mechanism_type"],
+        "role": row["role"],
+        "role_label": row["role_label"],
+        "treatment": row["treatment"] or None,
+        "directions": directions,
+        "effect": effect_text(directions, row["agreement"]),
+        "agreement": row["agreement"],
+        "tier": row["tier"],
+        "findings": int(row["findings"]),
+        "studies": int(row["studies"]),
+        "review_statements": int(row["review_statements"]),
+        "clinical_studies": int(row["clinical_studies"]),
+        "strongest_evidence": row["strongest_evidence"],
+        "species": _split(row["species"]),
+        "animal_models": _split(row["animal_models"]),
+        "patients": int(row["patients"]) if row["patients"] is not None else None,
+        "discrepancies": int(row["discrepancies"]),
+        "citations": citations,
+        "references": sorted(int(n) for n in (row["references"] or "").split(", ") if n),
+    }
+
+
+def role_iri(name: str) -> str:
+    """``therapy`` -> the msc:TherapyEffect IRI; a clear error for anything else."""
+    if name not in ROLES:
+        raise UsageError(f"unknown role {name!r}; use one of {', '.join(ROLES)}")
+    return MSC + ROLES[name]
+
+
+def check_tier(tier: str) -> str:
+    if tier.upper() not in TIERS:
+        raise UsageError(f"unknown tier {tier!r}; use one of {', '.join(TIERS)} (A is the strongest)")
+    return tier.upper()
+
+
+def summaries(
+    kg: KnowledgeGraph,
+    subject: str | None = None,
+    mechanism: str | None = None,
+    role: str | None = None,
+    min_tier: str | None = None,
+) -> list[LinkSummary]:
+    """The evidence summary of every link, or of those of one disease (or ``MSC``), mechanism, role.
+
+    ``role`` is a key of :data:`ROLES`; ``min_tier`` keeps tiers at least that strong (``"B"``: A and B).
+    """
+    params: dict[str, Any] = {}
+    if subject is not None:
+        params["subject"] = subject
+    if mechanism is not None:
+        params["mechanism"] = mechanism
+    if role is not None:
+        params["role"] = role_iri(role)
+    weakest = TIERS.index(check_tier(min_tier)) if min_tier else len(TIERS)
+    rows = [_summary(r) for r in kg.rows("link-summary", params)]
+    return [r for r in rows if TIERS.index(r["tier"]) <= weakest]
+
+
+def explain(kg: KnowledgeGraph, subject: str, mechanism: str) -> dict[str, Any]:
+    """The links between ``subject`` and ``mechanism``, each with its tier, why, and its findings."""
+    links = summaries(kg, subject, mechanism)
+    findings = kg.evidence(subject, mechanism)
+    out = []
+    for link in links:
+        mine = [f for f in findings if f["role"] == link["role_label"]]
+        out.append({**link, "rule": TIER_RULES[link["tier"]], "why": why(link), "evidence": mine})
+    return {"subject": subject, "mechanism": mechanism, "links": out}
+
+
+def why(link: LinkSummary) -> str:
+    """The tier's reason in one sentence, from the link's own numbers."""
+    strongest = link["strongest_evidence"]
+    species = f" ({', '.join(link['species'])})" if link["species"] else ""
+    if link["tier"] in ("A", "B"):
+        n = link["clinical_studies"]
+        reason = f"clinical evidence{species} from {n} stud{'y' if n == 1 else 'ies'}"
+        if link["patients"]:
+            reason += f", {link['patients']} patients"
+        if link["tier"] == "B" and n >= 2:
+            reason += ", but the findings conflict in direction"
+    elif link["tier"] in ("C", "D"):
+        models = f", {', '.join(link['animal_models'])}" if link["animal_models"] else ""
+        reason = f"strongest evidence is {strongest}{species}{models}; no clinical evidence"
+    else:
+        reason = f"strongest evidence is '{strongest}': the review states it without a described experiment"
+    return f"tier {link['tier']}: {reason}"
+
+
+# --- the grid -------------------------------------------------------------------------------
+
+NOT_REPORTED = "·"
+
+
+def grid(
+    kg: KnowledgeGraph, role: str | None = "therapy", min_tier: str | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The disease x mechanism matrix: ``(columns, rows)``; each row is one mechanism with one cell per
+    disease: arrow + tier (``↑B``), ``=B`` for "reported: no change", ``·`` for not reported in the
+    source. Headline families first (Treg/FoxP3, Th17, BAFF/APRIL, SDF-1/CXCR4, Th1/Th2), then the rest."""
+    links = summaries(kg, role=role, min_tier=min_tier)
+    diseases = [(CONVERTER.compact(r["disease"]), r["disease_name"]) for r in kg.rows("_diseases")]
+    families = {r["mechanism"]: (r["family"], r["family_order"]) for r in kg.rows("_mechanism-families")}
+    cells: dict[tuple[str, str], list[str]] = {}
+    names: dict[str, str] = {}
+    for link in links:
+        names[link["mechanism"]] = link["mechanism_name"]
+        mark = "".join(ARROWS.get(d, "?") for d in link["directions"]) + link["tier"]
+        if role is None:
+            mark += f"({ROLE_SHORT.get(link['role_label'], link['role_label'])})"
+        cells.setdefault((link["mechanism"], link["subject"]), []).append(mark)
+    subjects = [d for d, _ in diseases] + (["mscd:MSC"] if any(k[1] == "mscd:MSC" for k in cells) else [])
+    headers = [name for _, name in diseases] + (["MSC"] if "mscd:MSC" in subjects else [])
+
+    def order(mechanism: str) -> tuple[int, str, str]:
+        family, rank = families.get(mechanism, (None, None))
+        return (int(rank) if rank is not None else len(HEADLINE_FAMILIES) + 1, family or "", names[mechanism].lower())
+
+    rows = []
+    for mechanism in sorted(names, key=order):
+        family = families.get(mechanism, (None, None))[0]
+        row: dict[str, Any] = {"mechanism": names[mechanism], "mechanism_id": mechanism, "family": family}
+        for subject, header in zip(subjects, headers, strict=True):
+            row[header] = " ".join(cells.get((mechanism, subject), [])) or NOT_REPORTED
+        rows.append(row)
+    return ["mechanism", "family", *headers], rows
+
+
+# --- conflicts ------------------------------------------------------------------------------
+
+def conflicts(kg: KnowledgeGraph) -> list[dict[str, Any]]:
+    """Findings of links that disagree in direction (conflicting or mixed) or that a recorded
+    discrepancy touches, one row per finding, both sides' studies shown."""
+    rows = kg.rows("conflicts")
+    for r in rows:
+        r["citations"] = sorted(_split(r.pop("citations")), key=lambda c: (_reference_number(c), c))
+    return rows
+
+
+# --- table rows ------------------------------------------------------------------------------
+
+def table_rows(links: Sequence[LinkSummary], first: str = "mechanism") -> list[dict[str, Any]]:
+    """The screen view of summaries: short keys and compact cells, so a disease's links fit 80 columns.
+
+    ``first`` is ``mechanism`` (a disease's links) or ``disease`` (a mechanism's links)."""
+    out = []
+    for link in links:
+        if len(link["directions"]) == 1:
+            effect = link["effect"]
+        else:
+            effect = "".join(ARROWS.get(d, "?") for d in link["directions"]) + " " + link["agreement"]
+        evidence = link["strongest_evidence"]
+        if link["patients"]:
+            evidence += f", n={link['patients']}"
+        where = link["animal_models"] or [s for s in link["species"] if s not in ("human", "not stated")]
+        if where:
+            evidence += f" ({', '.join(where)})"
+        role = ROLE_SHORT.get(link["role_label"], link["role_label"])
+        if link["treatment"]:
+            role += f" + {link['treatment']}"
+        out.append(
+            {
+                first: link["mechanism_name"] if first == "mechanism" else link["subject_name"],
+                "role": role,
+                "effect": effect,
+                "tier": link["tier"],
+                "evidence": evidence,
+                "studies": list(link["citations"]),
+            }
+        )
+    return out
+
+
+SUMMARY_COLUMNS = ["role", "effect", "tier", "evidence", "studies"]
