@@ -74,6 +74,7 @@ def data_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # Sample arguments for named queries, by parameter kind (the n-th parameter of a kind takes the n-th value).
 SAMPLE_ARGUMENTS = {
     "disease": ["SS", "SLE"],
+    "subject": ["SS", "SLE"],
     "mechanism": ["Th17", "Treg"],
     "entity": ["SS"],
     "iri": ["msc:Disease"],
@@ -111,7 +112,8 @@ def comparable(result, query_text: str) -> list[tuple]:
         for name, term in sorted(row.items()):
             if name in concat:
                 if term.value:
-                    out.append((name, "concat", tuple(sorted(term.value.split(concat[name])))))
+                    separator = concat[name].replace("\\n", "\n").replace("\\t", "\t")  # as written in SPARQL
+                    out.append((name, "concat", tuple(sorted(term.value.split(separator)))))
             elif term.kind == "literal" and (term.datatype or "").rsplit("#", 1)[-1] in _NUMERIC:
                 out.append((name, "number", float(term.value)))
             else:

@@ -15,9 +15,13 @@ class UsageError(MscGraphError):
     exit_code = 2
 
 
+# How a kind of name is called in messages ("subject": a disease, or MSC for general MSC properties).
+KIND_NAMES = {"subject": "disease"}
+
+
 class UnknownName(UsageError):
     def __init__(self, text: str, kind: str | None, suggestions: list[str]) -> None:
-        what = kind or "entity"
+        what = KIND_NAMES.get(kind or "", kind or "entity")
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"unknown {what} {text!r}{hint}")
         self.suggestions = suggestions
@@ -25,7 +29,7 @@ class UnknownName(UsageError):
 
 class AmbiguousName(UsageError):
     def __init__(self, text: str, kind: str | None, candidates: list[str]) -> None:
-        what = kind or "name"
+        what = KIND_NAMES.get(kind or "", kind or "name")
         super().__init__(f"ambiguous {what} {text!r}: could be {', '.join(candidates)}")
         self.candidates = candidates
 

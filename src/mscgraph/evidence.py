@@ -36,12 +36,19 @@ ROLES = {
     "disease": "DiseaseCharacteristic",
     "msc-property": "MSCProperty",
 }
-ROLE_SHORT = {
+ROLE_SHORT = {  # the table's role column; the treatment of a combined or other-treatment effect is added
     "MSC therapy effect": "therapy",
-    "combined regimen effect": "with",
-    "effect of another treatment": "other",
+    "combined regimen effect": "MSC +",
+    "effect of another treatment": "other:",
     "disease characteristic": "disease",
     "general MSC property": "MSC",
+}
+ROLE_LETTER = {  # the grid's cells with --role all: ↑Bt = increased, tier B, MSC therapy effect
+    "MSC therapy effect": "t",
+    "combined regimen effect": "c",
+    "effect of another treatment": "o",
+    "disease characteristic": "d",
+    "general MSC property": "m",
 }
 ARROWS = {
     "increased": "↑",
@@ -205,7 +212,8 @@ def grid(
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """The disease x mechanism matrix: ``(columns, rows)``; each row is one mechanism with one cell per
     disease: arrow + tier (``↑B``), ``=B`` for "reported: no change", ``·`` for not reported in the
-    source. Headline families first (Treg/FoxP3, Th17, BAFF/APRIL, SDF-1/CXCR4, Th1/Th2), then the rest."""
+    source. Headline families first (Treg/FoxP3, Th17, BAFF/APRIL, SDF-1/CXCR4, Th1/Th2), then the rest.
+    With ``role=None`` every role is shown, each mark followed by its letter (:data:`ROLE_LETTER`)."""
     links = summaries(kg, role=role, min_tier=min_tier)
     diseases = [(CONVERTER.compact(r["disease"]), r["disease_name"]) for r in kg.rows("_diseases")]
     families = {r["mechanism"]: (r["family"], r["family_order"]) for r in kg.rows("_mechanism-families")}
@@ -215,10 +223,11 @@ def grid(
         names[link["mechanism"]] = link["mechanism_name"]
         mark = "".join(ARROWS.get(d, "?") for d in link["directions"]) + link["tier"]
         if role is None:
-            mark += f"({ROLE_SHORT.get(link['role_label'], link['role_label'])})"
+            mark += ROLE_LETTER.get(link["role_label"], "?")
         cells.setdefault((link["mechanism"], link["subject"]), []).append(mark)
-    subjects = [d for d, _ in diseases] + (["mscd:MSC"] if any(k[1] == "mscd:MSC" for k in cells) else [])
-    headers = [name for _, name in diseases] + (["MSC"] if "mscd:MSC" in subjects else [])
+    extra = {link["subject"]: link["subject_name"] for link in links if link["subject"] not in dict(diseases)}
+    subjects = [d for d, _ in diseases] + list(extra)
+    headers = [name for _, name in diseases] + list(extra.values())
 
     def order(mechanism: str) -> tuple[int, str, str]:
         family, rank = families.get(mechanism, (None, None))
@@ -265,7 +274,7 @@ def table_rows(links: Sequence[LinkSummary], first: str = "mechanism") -> list[d
             evidence += f" ({', '.join(where)})"
         role = ROLE_SHORT.get(link["role_label"], link["role_label"])
         if link["treatment"]:
-            role += f" + {link['treatment']}"
+            role += f" {link['treatment']}"
         out.append(
             {
                 first: link["mechanism_name"] if first == "mechanism" else link["subject_name"],

@@ -106,19 +106,23 @@ def table(rows: Sequence[dict[str, Any]], columns: list[str], width: int | None 
     if sum(minimum) > budget:  # too narrow for columns: one block of "key  value" lines per row
         return _records(columns, cells, width)
     sizes = _fit(natural, minimum, budget)
-    out = []
-    header = " │ ".join(h.ljust(sizes[i]) for i, h in enumerate(columns))
-    out.append(header.rstrip())
+    out = _wrapped_row(columns, sizes)  # a header wider than its column wraps like a cell
     out.append("─┼─".join("─" * s for s in sizes))
     for row in cells:
-        wrapped = [_wrap(text, sizes[i]) for i, text in enumerate(row)]
-        for n in range(max(len(w) for w in wrapped)):
-            parts = []
-            for i, lines in enumerate(wrapped):
-                text = lines[n] if n < len(lines) else ""
-                parts.append(text + " " * (sizes[i] - display_width(text)))
-            out.append(" │ ".join(parts).rstrip())
+        out += _wrapped_row(row, sizes)
     return "\n".join(out) + "\n"
+
+
+def _wrapped_row(texts: Sequence[str], sizes: list[int]) -> list[str]:
+    wrapped = [_wrap(text, sizes[i]) for i, text in enumerate(texts)]
+    lines = []
+    for n in range(max(len(w) for w in wrapped)):
+        parts = []
+        for i, column in enumerate(wrapped):
+            text = column[n] if n < len(column) else ""
+            parts.append(text + " " * (sizes[i] - display_width(text)))
+        lines.append(" │ ".join(parts).rstrip())
+    return lines
 
 
 def _records(columns: list[str], cells: list[list[str]], width: int) -> str:

@@ -8,6 +8,7 @@ accents and separators removed, Greek letters spelled out, so that ``Sjögren's 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -78,8 +79,11 @@ class Resolver:
             raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KIND_CLASSES)}")
         iri = text if re.match(r"^(https?|urn):", text) else CONVERTER.expand(text)
         candidates = self._by_iri(iri, kind) if iri else {}
+        key = normalize(text)
         if not candidates:
-            candidates = self._by_key(normalize(text), kind)
+            candidates = self._by_key(key, kind)
+        if not candidates and len(key) > 3 and key.endswith("s"):  # a plural: "Tregs", "B cells"
+            candidates = self._by_key(key[:-1], kind)
         if len(candidates) == 1:
             return next(iter(candidates))
         if candidates:
@@ -130,24 +134,22 @@ class Resolver:
         return [(r["entity"].value, r["text"].value) for r in rows if key in normalize(r["text"].value)]
 
     def suggest(self, text: str, kind: str | None, limit: int = 5) -> list[str]:
-        """Closest names of the right kind: fuzzy matches first, then names containing the text."""
+        """Closest names of the right kind, best first: a name scores by how alike it is to the text
+        (difflib's ratio) or by how much of the text it starts with (``IL-10`` -> IL-17A, IL-4, IL-6),
+        whichever is higher; names containing the text count as close."""
         key = normalize(text)
-        by_key: dict[str, list[str]] = defaultdict(list)
+        if not key:
+            return []
+        scores: dict[str, float] = {}
         labels = {}
         for iri, (label, keys) in self._scan(kind).items():
             labels[iri] = label
             for k in keys:
-                by_key[k].append(iri)
-        close = difflib.get_close_matches(key, list(by_key), n=limit * 3, cutoff=0.6)
-        if key:
-            close += [k for k in by_key if key in k and k not in close]
-        out: list[str] = []
-        for k in close:
-            for iri in by_key[k]:
-                shown = self._display(iri, labels[iri])
-                if shown not in out:
-                    out.append(shown)
-        return out[:limit]
+                prefix = len(os.path.commonprefix([key, k])) / len(key)
+                score = max(difflib.SequenceMatcher(None, key, k).ratio(), prefix, 0.8 if key in k else 0.0)
+                scores[iri] = max(scores.get(iri, 0.0), score)
+        ranked = sorted((i for i in scores if scores[i] >= 0.5), key=lambda i: (-scores[i], labels[i].lower()))
+        return [self._display(i, labels[i]) for i in ranked[:limit]]
 
     @staticmethod
     def _display(iri: str, label: str) -> str:

@@ -113,7 +113,8 @@ def output(rows: list[dict[str, Any]], fmt: str, columns: list[str], empty: str)
     """Rows to stdout in ``fmt``; an empty table says so on stderr instead (other formats stay parseable)."""
     from ..formats import render
 
-    if not rows and fmt == "table":
+    if not rows:
         click.echo(empty, err=True)
-        return
+        if fmt == "table":
+            return
     emit(render(rows, fmt, columns))

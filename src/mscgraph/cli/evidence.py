@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from .. import evidence as ev
+from ..errors import UsageError
 from ..formats import render
 from .common import emit, lookup_command, output
 
@@ -61,8 +62,12 @@ def explain(disease: str, mechanism: str, fmt: str, kg: Any) -> None:
 @lookup_command
 def grid(role: str, min_tier: str | None, fmt: str, kg: Any) -> None:
     """The disease x mechanism matrix: each cell is the effect's arrow and the evidence tier
-    (↑B: increased, tier B); · means not reported in the source, = reported with no change.
-    Headline families first (Treg/FoxP3, Th17, BAFF/APRIL, SDF-1/CXCR4, Th1/Th2)."""
+    (↑B: increased, tier B; ↓ decreased, ~ modulated, ⊘ impaired); · means not reported in the
+    source, = reported with no change. Headline families first (Treg/FoxP3, Th17, BAFF/APRIL,
+    SDF-1/CXCR4, Th1/Th2). With --role all each mark ends with its role: t therapy effect,
+    c combined regimen, o other treatment, d disease characteristic, m general MSC property."""
+    if role != "all" and role not in ev.ROLES:
+        raise UsageError(f"unknown role {role!r}; use one of {', '.join(ev.ROLES)}, all")
     columns, rows = kg.grid(role=None if role == "all" else role, min_tier=min_tier)
     output(rows, fmt, columns, "no links match")
 
