@@ -50,6 +50,8 @@ RASQAL_CANNOT = {
     # rasqal 0.9.33 has no SPARQL 1.1 property paths ("syntax error, unexpected '/'" or '*'); these
     # queries use sequence paths (msc:hasDirection/rdfs:label) and rdfs:subClassOf* for study types.
     "mechanisms-for-disease": "property paths",
+    "link-summary": "property paths and nested aggregate subqueries",
+    "conflicts": "property paths and EXISTS inside BIND",
     "diseases-for-mechanism": "property paths",
     "evidence": "property paths and FILTER NOT EXISTS",
     "studies-for-disease": "property paths and FILTER NOT EXISTS",

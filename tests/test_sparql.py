@@ -100,7 +100,7 @@ def test_unknown_named_query_lists_what_exists(runner) -> None:
 def test_missing_and_malformed_parameters(runner) -> None:
     missing = runner.invoke(main, ["sparql", "--named", "evidence", "-p", "disease=SS"])
     assert missing.exit_code == 2
-    assert "needs parameter 'mechanism'; it takes: disease (disease), mechanism (mechanism)" in missing.output
+    assert "needs parameter 'mechanism'; it takes: disease (subject), mechanism (mechanism)" in missing.output
     malformed = runner.invoke(main, ["sparql", "--named", "evidence", "-p", "disease"])
     assert malformed.exit_code == 2 and "key=value" in malformed.output
     none = runner.invoke(main, ["sparql"])

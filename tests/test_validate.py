@@ -60,7 +60,7 @@ mscd:finding-SS-Th17-test a msc:Finding ;
     rdfs:label "SS: test finding"@en , "干燥综合征:测试"@zh ;
     msc:inDisease mscd:SS ; msc:aboutMechanism mscd:Th17 ;
     msc:hasDirection msc:Decreased ; msc:hasRole msc:TherapyEffect ;
-    msc:supportedBy {study} ; msc:hasEvidenceType msc:ClinicalEvidence ;
+    msc:supportedBy {study} ; msc:hasEvidenceType msc:ClinicalEvidence ; msc:hasOrganism msc:Human ;
     msc:inSection mscd:section-3 ;
     msc:sourceSentence "测试句子。"@zh , "A test sentence."@en .
 """
@@ -139,6 +139,39 @@ def test_finding_without_mechanism(data_copy: Path) -> None:
     problem = only_problem(validate([data_copy]), "mscd:finding-SS-Th17-test")
     assert problem.message == "a finding needs exactly one msc:aboutMechanism"
     assert problem.check == "shacl"
+
+
+def test_finding_must_state_its_species_if_only_as_not_stated(data_copy: Path) -> None:
+    finding = FINDING.replace("{study}", "mscd:study-ref34").replace(" msc:hasOrganism msc:Human ;", "")
+    append(data_copy / "ss.ttl", finding)
+    problem = only_problem(validate([data_copy]), "mscd:finding-SS-Th17-test")
+    assert problem.message.startswith("a finding needs exactly one msc:hasOrganism (msc:OrganismNotStated")
+
+
+def test_a_general_msc_property_is_about_mscs_not_a_disease(data_copy: Path) -> None:
+    finding = FINDING.replace("{study}", "mscd:study-ref34").replace("msc:TherapyEffect", "msc:MSCProperty")
+    append(data_copy / "ss.ttl", finding)
+    problem = only_problem(validate([data_copy]), "mscd:finding-SS-Th17-test")
+    assert "a general MSC property (msc:MSCProperty) is msc:aboutCells mscd:MSC" in problem.message
+
+
+def test_a_finding_is_about_a_disease_or_mscs_not_both(data_copy: Path) -> None:
+    finding = FINDING.replace("{study}", "mscd:study-ref34").replace(
+        "msc:inDisease mscd:SS ;", "msc:inDisease mscd:SS ; msc:aboutCells mscd:MSC ;"
+    )
+    append(data_copy / "ss.ttl", finding)
+    messages = {p.message for p in validate([data_copy]).problems}
+    assert "a finding needs exactly one of msc:inDisease (a disease) or msc:aboutCells (a general MSC property)" in messages
+
+
+def test_a_combined_regimen_effect_names_the_other_treatment(data_copy: Path) -> None:
+    finding = FINDING.replace("{study}", "mscd:study-ref34").replace("msc:TherapyEffect", "msc:CombinedTherapyEffect")
+    append(data_copy / "ss.ttl", finding)
+    problem = only_problem(validate([data_copy]), "mscd:finding-SS-Th17-test")
+    assert problem.message.startswith("a combined-regimen effect or an effect of another treatment needs msc:withTreatment")
+    fixed = finding.replace("msc:CombinedTherapyEffect ;", 'msc:CombinedTherapyEffect ; msc:withTreatment "plasmapheresis"@en ;')
+    (data_copy / "ss.ttl").write_text((data_copy / "ss.ttl").read_text("utf-8").replace(finding, fixed), "utf-8")
+    assert validate([data_copy]).problems == []
 
 
 def test_finding_needs_one_sentence_per_language(data_copy: Path) -> None:

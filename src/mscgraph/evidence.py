@@ -216,7 +216,9 @@ def grid(
     With ``role=None`` every role is shown, each mark followed by its letter (:data:`ROLE_LETTER`)."""
     links = summaries(kg, role=role, min_tier=min_tier)
     diseases = [(CONVERTER.compact(r["disease"]), r["disease_name"]) for r in kg.rows("_diseases")]
-    families = {r["mechanism"]: (r["family"], r["family_order"]) for r in kg.rows("_mechanism-families")}
+    families = {  # the grid's family column drops the word "family" from the label ("Th17 family" -> Th17)
+        r["mechanism"]: (r["family"].removesuffix(" family"), r["family_order"]) for r in kg.rows("_mechanism-families")
+    }
     cells: dict[tuple[str, str], list[str]] = {}
     names: dict[str, str] = {}
     for link in links:

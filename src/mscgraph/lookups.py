@@ -20,7 +20,7 @@ TABLE_COLUMNS = {
     "mechanisms": ["mechanism", "direction", "role", "evidence", "studies", "sentence_en"],
     "diseases": ["disease", "direction", "role", "evidence", "studies", "sentence_en"],
     "studies": ["citation", "study_type", "species", "cohort_size", "msc_product", "dose", "outcomes"],
-    "evidence": ["citation", "direction", "role", "evidence", "cohort_size", "doi", "pmid", "sentence_en"],
+    "evidence": ["citation", "direction", "role", "evidence", "cohort_size", "identifiers", "sentence_en", "sentence_zh"],
     "show": ["direction", "property", "value"],
     "search": ["id", "label", "label_zh", "type", "matched"],
     "stats": ["type", "count"],
@@ -89,8 +89,17 @@ def studies(kg: KnowledgeGraph, disease: str) -> list[dict[str, Any]]:
 
 
 def evidence(kg: KnowledgeGraph, disease: str, mechanism: str) -> list[dict[str, Any]]:
+    """Every finding of the link with its study, publication (DOI, PMID), sentence and caveats;
+    ``identifiers`` lists the publication's ``doi:`` and ``PMID:`` CURIEs (empty when none is recorded)."""
     rows = kg.rows("evidence", {"disease": disease, "mechanism": mechanism})
-    return [{"citation": _citation(r), **r} for r in rows]
+    return [
+        {
+            "citation": _citation(r),
+            **r,
+            "identifiers": [f"{p}:{r[k]}" for p, k in (("doi", "doi"), ("PMID", "pmid")) if r[k]],
+        }
+        for r in rows
+    ]
 
 
 def show(kg: KnowledgeGraph, name: str) -> list[dict[str, Any]]:
