@@ -185,6 +185,19 @@ def test_cytoscape_json(graph, tmp_path):
     assert len({e["data"]["id"] for e in edges}) == len(edges)
     ss = next(n["data"] for n in nodes if n["data"]["id"] == "mscd:SS")
     assert ss["kind"] == "disease" and ss["label_zh"] == "干燥综合征"
+    # networkx's own reader takes the same file: same nodes, edges, keys and attributes
+    back = nx.cytoscape_graph(doc)
+    assert isinstance(back, nx.MultiDiGraph)
+    assert {n: _without(d, "id", "value") for n, d in back.nodes(data=True)} == dict(graph.nodes(data=True))
+    edges_back = {
+        (u, v, k): _without(d, "id", "key", "source", "target")
+        for u, v, k, d in back.edges(keys=True, data=True)
+    }
+    assert edges_back == {(u, v, k): d for u, v, k, d in graph.edges(keys=True, data=True)}
+
+
+def _without(data: dict, *keys: str) -> dict:
+    return {k: v for k, v in data.items() if k not in keys}
 
 
 def test_kgx_nodes_and_edges_tsv(graph, tmp_path):

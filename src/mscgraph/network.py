@@ -509,14 +509,22 @@ def gexf_bytes(graph: nx.MultiDiGraph) -> bytes:
 
 
 def cytoscape_elements(graph: nx.MultiDiGraph) -> dict[str, Any]:
-    """Cytoscape.js elements JSON: ``{"elements": {"nodes": [...], "edges": [...]}}``, lists kept."""
-    nodes = [{"data": {"id": n, **dict(sorted(d.items()))}} for n, d in sorted(graph.nodes(data=True))]
+    """Cytoscape.js elements JSON: ``{"elements": {"nodes": [...], "edges": [...]}}``, lists kept.
+
+    Also what networkx's ``cytoscape_graph`` reader needs: ``directed`` and ``multigraph``, each node's
+    id again as ``value`` and each edge's ``key``.
+    """
+    nodes = [
+        {"data": {"id": n, "value": n, **dict(sorted(d.items()))}} for n, d in sorted(graph.nodes(data=True))
+    ]
     edges = [
-        {"data": {"id": k, "source": u, "target": v, **dict(sorted(d.items()))}}
+        {"data": {"id": k, "key": k, "source": u, "target": v, **dict(sorted(d.items()))}}
         for u, v, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
     ]
     return {
         "data": {"name": graph.graph.get("name", "mscgraph")},
+        "directed": True,
+        "multigraph": True,
         "elements": {"nodes": nodes, "edges": edges},
     }
 
