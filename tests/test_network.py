@@ -212,11 +212,15 @@ def test_kgx_nodes_and_edges_tsv(graph, tmp_path):
     assert len(nodes) == graph.number_of_nodes() and len(edges) == graph.number_of_edges()
     assert all(n["category"].startswith("biolink:") for n in nodes)
     assert all(e["predicate"].startswith("biolink:") for e in edges)
-    ss = next(n for n in nodes if n["id"] == "mscd:SS")
-    assert ss["category"] == "biolink:Disease" and "MONDO:0010030" in ss["xref"].split("|")
+    kgx_id = {x: n["id"] for n in nodes for x in [n["id"], *n["xref"].split("|")] if x.startswith("mscd:")}
+    ss = next(n for n in nodes if n["id"] == kgx_id["mscd:SS"])
+    assert ss["id"] == "MONDO:0010030" and ss["category"] == "biolink:Disease"
+    assert ss["xref"].split("|")[0] == "mscd:SS" and "DOID:12894" in ss["xref"].split("|")
     ids = {n["id"] for n in nodes}
-    assert all(e["subject"] in ids and e["object"] in ids for e in edges)
-    link = next(e for e in edges if (e["subject"], e["object"]) == ("mscd:SS", "mscd:Th17"))
+    assert len(ids) == len(nodes) and all(e["subject"] in ids and e["object"] in ids for e in edges)
+    link = next(e for e in edges if e["id"] == "mscd:SS~mscd:Th17~TherapyEffect~Decreased")
+    assert (link["subject"], link["object"]) == (kgx_id["mscd:SS"], kgx_id["mscd:Th17"])
+    assert kgx_id["mscd:Th17"] == "CL:0000899"
     assert link["object_direction_qualifier"] == "decreased"
     assert "mscd:study-ref34" in link["msc_studies"].split("|")
 
