@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from . import rdf
+from . import rdf, sssom
 from .errors import UsageError
 from .files import write_atomic
 from .network import EXPORT_WRITERS as GRAPH_WRITERS
@@ -52,6 +52,7 @@ def _rdf_writer(fmt: str) -> Writer:
 WRITERS: dict[str, Writer] = {
     **{fmt: _rdf_writer(fmt) for fmt in rdf.FORMATS},  # ttl, nt, rdfxml, jsonld: mscgraph.rdf
     **GRAPH_WRITERS,  # graphml, gexf, cytoscape-json, kgx (tar.gz): mscgraph.network
+    "sssom": sssom.write,  # the SKOS mappings as an SSSOM TSV: mscgraph.sssom
 }
 
 

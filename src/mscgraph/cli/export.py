@@ -22,7 +22,8 @@ def _export_formats() -> list[str]:
 @click.option(
     "--format", "fmt", type=click.Choice(_export_formats()), default="ttl", show_default=True,
     help="ttl, nt, rdfxml, jsonld (compact): the RDF graph (ontology + data); graphml, gexf, cytoscape-json, "
-    "kgx: the typed network of diseases, mechanisms, studies and MSC products (see `mscgraph html`).",
+    "kgx: the typed network of diseases, mechanisms, studies and MSC products (see `mscgraph html`); sssom: "
+    "the mappings to MONDO, CL, HGNC, ... as an SSSOM TSV.",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @graph_options
