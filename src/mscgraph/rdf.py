@@ -124,14 +124,17 @@ def _node(subject: ox.NamedNode | ox.BlankNode, triples: Iterable[ox.Triple]) ->
 
 
 def write_jsonld(triples: Iterable[ox.Triple], out: BinaryIO) -> None:
-    """Compact JSON-LD: the context, then one node object per run of triples about one subject.
+    """Compact JSON-LD: the context, then one node object per run of triples about one subject, one
+    line per property.
 
     Streams: a subject whose triples come in more than one run (from different source files) gets
     more than one node object with the same ``@id``, which JSON-LD merges on reading.
     """
-    head = {"@context": jsonld_context()}
-    out.write(json.dumps(head, indent=1).encode("utf-8")[:-2] + b',\n "@graph": [')
+    terms = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in jsonld_context().items())
+    out.write(f'{{\n "@context": {{\n{terms}\n }},\n "@graph": ['.encode())
     for n, (subject, run) in enumerate(itertools.groupby(triples, key=lambda t: t.subject)):
-        node = json.dumps(_node(subject, run), ensure_ascii=False, indent=1).replace("\n", "\n  ")
-        out.write(f"{',' if n else ''}\n  {node}".encode())
+        node = _node(subject, run)
+        lines = ",\n".join(f"   {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
+                            for k, v in node.items())
+        out.write(f"{',' if n else ''}\n  {{\n{lines}\n  }}".encode())
     out.write(b"\n ]\n}\n")
