@@ -1,7 +1,7 @@
 """The KGX export checked against the Biolink Model itself (offline) and merged with another KG.
 
-The `kgx` package's own validator is not used: kgx 2.7 pins click<8.2 (this project's CLI runs on
-click 8.3+), and the resolver falls back to kgx 2.6 with numpy<2, pyarrow, DuckDB, the Neo4j, ArangoDB
+The `kgx` package's own validator is not used: kgx 2.7 pins click<8.2 (a fresh install of this project gets
+click 8.5), and the resolver falls back to kgx 2.6 with numpy<2, pyarrow, DuckDB, the Neo4j, ArangoDB
 and Docker clients, Sphinx, tox and the old rdflib-jsonld plugin; its Toolkit also fetches the model
 from the network unless given a file. Instead the checks KGX's validator makes (required properties,
 known categories and predicates, id prefixes per category, enum values, CURIEs) are made here with
