@@ -15,6 +15,7 @@ than the limit get 413, URLs 414; malformed requests get 400 with the parser's m
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import queue
 import re
@@ -33,20 +34,12 @@ from . import __version__, formats, rdf
 from .errors import MscGraphError, UsageError
 from .queries import Engine, Result
 from .querytext import form, is_update, mask
+from .sparql import rdf_text
 
 JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"
 CSV = "text/csv"
 TSV = "text/tab-separated-values"
-
-
-def _rdf(fmt: str) -> Callable[[Result], str]:
-    def serialise(result: Result) -> str:
-        from .sparql import rdf_text
-
-        return rdf_text(result, fmt)
-
-    return serialise
 
 
 # format name -> (serialiser, Content-Type sent)
@@ -55,7 +48,7 @@ SERIALISERS: dict[str, tuple[Callable[[Result], str], str]] = {
     "xml": (formats.sparql_xml, XML),
     "csv": (formats.sparql_csv, CSV),
     "tsv": (formats.sparql_tsv, TSV),
-    **{name: (_rdf(name), spec.media_type) for name, spec in rdf.FORMATS.items()},
+    **{name: (functools.partial(rdf_text, fmt=name), spec.media_type) for name, spec in rdf.FORMATS.items()},
 }
 # media type asked for -> format name, by kind of query; the first of each is the default
 SOLUTION_TYPES: dict[str, str] = {
