@@ -185,6 +185,19 @@ def test_cytoscape_json(graph, tmp_path):
     assert len({e["data"]["id"] for e in edges}) == len(edges)
     ss = next(n["data"] for n in nodes if n["data"]["id"] == "mscd:SS")
     assert ss["kind"] == "disease" and ss["label_zh"] == "干燥综合征"
+    # networkx's own reader takes the same file: same nodes, edges, keys and attributes
+    back = nx.cytoscape_graph(doc)
+    assert isinstance(back, nx.MultiDiGraph)
+    assert {n: _without(d, "id", "value") for n, d in back.nodes(data=True)} == dict(graph.nodes(data=True))
+    edges_back = {
+        (u, v, k): _without(d, "id", "key", "source", "target")
+        for u, v, k, d in back.edges(keys=True, data=True)
+    }
+    assert edges_back == {(u, v, k): d for u, v, k, d in graph.edges(keys=True, data=True)}
+
+
+def _without(data: dict, *keys: str) -> dict:
+    return {k: v for k, v in data.items() if k not in keys}
 
 
 def test_kgx_nodes_and_edges_tsv(graph, tmp_path):
@@ -199,11 +212,15 @@ def test_kgx_nodes_and_edges_tsv(graph, tmp_path):
     assert len(nodes) == graph.number_of_nodes() and len(edges) == graph.number_of_edges()
     assert all(n["category"].startswith("biolink:") for n in nodes)
     assert all(e["predicate"].startswith("biolink:") for e in edges)
-    ss = next(n for n in nodes if n["id"] == "mscd:SS")
-    assert ss["category"] == "biolink:Disease" and "MONDO:0010030" in ss["xref"].split("|")
+    kgx_id = {x: n["id"] for n in nodes for x in [n["id"], *n["xref"].split("|")] if x.startswith("mscd:")}
+    ss = next(n for n in nodes if n["id"] == kgx_id["mscd:SS"])
+    assert ss["id"] == "MONDO:0010030" and ss["category"] == "biolink:Disease"
+    assert ss["xref"].split("|")[0] == "mscd:SS" and "DOID:12894" in ss["xref"].split("|")
     ids = {n["id"] for n in nodes}
-    assert all(e["subject"] in ids and e["object"] in ids for e in edges)
-    link = next(e for e in edges if (e["subject"], e["object"]) == ("mscd:SS", "mscd:Th17"))
+    assert len(ids) == len(nodes) and all(e["subject"] in ids and e["object"] in ids for e in edges)
+    link = next(e for e in edges if e["id"] == "mscd:SS~mscd:Th17~TherapyEffect~Decreased")
+    assert (link["subject"], link["object"]) == (kgx_id["mscd:SS"], kgx_id["mscd:Th17"])
+    assert kgx_id["mscd:Th17"] == "CL:0000899"
     assert link["object_direction_qualifier"] == "decreased"
     assert "mscd:study-ref34" in link["msc_studies"].split("|")
 

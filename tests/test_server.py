@@ -18,14 +18,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import REPO, free_port, wait_for_port
-from SPARQLWrapper import CSV, JSON, POST, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, POST, SPARQLWrapper
 
 import mscgraph
+from mscgraph import rdf
 from mscgraph.queries import Term, get
 from mscgraph.querytext import inject_values
 
 SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
 SS = "https://w3id.org/mscgraph/data/SS"
+PREFIX_MSC = "https://w3id.org/mscgraph/ontology/"
 PREFIX = "PREFIX msc: <https://w3id.org/mscgraph/ontology/>\nPREFIX d: <https://w3id.org/mscgraph/data/>\n"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 FORM = "application/x-www-form-urlencoded"
@@ -150,6 +152,81 @@ def test_construct_as_ntriples_and_turtle(server):
         triples = [q.triple for q in ox.parse(body, ox.RdfFormat.from_media_type(accept))]
         assert ox.Triple(ox.NamedNode(SS), ox.NamedNode("https://w3id.org/mscgraph/ontology/abbreviation"),
                          ox.Literal("SS")) in triples
+
+
+def test_construct_in_every_rdf_format_by_q_values(server, embedded):
+    """Accept with q-values picks the format; each answer parses to the same triples as the embedded graph."""
+    query = PREFIX + "CONSTRUCT { d:SS ?p ?o } WHERE { d:SS ?p ?o }"
+    expected = set(rdf.result_triples(embedded.engine.run(query)))
+    cases = {
+        "application/rdf+xml": "application/rdf+xml",
+        "application/ld+json": "application/ld+json",
+        "application/n-triples;q=0.5, application/ld+json;q=0.9, text/turtle;q=0.1": "application/ld+json",
+        "application/ld+json;q=0.2, application/rdf+xml;q=0.8": "application/rdf+xml",
+        "image/png, text/turtle;q=0.3": "text/turtle",
+        "application/xml": "application/rdf+xml",  # plain XML / JSON of a graph: RDF/XML / JSON-LD
+        "application/json": "application/ld+json",
+        "*/*": "application/n-triples",
+    }
+    for accept, media in cases.items():
+        status, ctype, body = get_query(server, query, accept)
+        assert status == 200 and ctype.split(";")[0] == media, (accept, ctype, body[:200])
+        got = {q.triple for q in ox.parse(body, ox.RdfFormat.from_media_type(media))}
+        assert got == expected, accept
+    status, ctype, _ = get_query(server, PREFIX + "SELECT * WHERE { d:SS ?p ?o }", "application/json")
+    assert status == 200 and ctype.startswith("application/sparql-results+json")  # SELECT: SPARQL JSON
+    for fmt, media in (("rdfxml", "application/rdf+xml"), ("jsonld", "application/ld+json")):
+        url = server.url + "?" + urllib.parse.urlencode({"query": query, "format": fmt})
+        assert http(url)[1].startswith(media)
+    status, _, body = get_query(server, query, "application/ld+json;q=0")
+    assert status == 406 and b"application/rdf+xml" in body
+
+
+def test_rdflib_sparqlstore_select_ask_construct(server, embedded):
+    """rdflib's SPARQLStore, as a user points it at the endpoint (it asks for XML results and RDF/XML)."""
+    import rdflib
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = rdflib.Graph(SPARQLStore(server.url))
+    query = PREFIX + "SELECT ?f ?m WHERE { ?f a msc:Finding ; msc:inDisease d:SS ; msc:aboutMechanism ?m }"
+    rows = {(str(f), str(m)) for f, m in graph.query(query)}
+    assert rows == {(r["f"].value, r["m"].value) for r in embedded.engine.run(query).rows} and rows
+    assert graph.query(PREFIX + "ASK { d:SS a msc:Disease }").askAnswer is True
+    assert graph.query(PREFIX + "ASK { d:SS a msc:Finding }").askAnswer is False
+    construct = PREFIX + "CONSTRUCT { d:SS ?p ?o } WHERE { d:SS ?p ?o }"
+    got = graph.query(construct).graph
+    expected = set(rdf.result_triples(embedded.engine.run(construct)))
+    assert len(got) == len(expected) > 5
+    mondo = rdflib.URIRef("http://purl.obolibrary.org/obo/MONDO_0010030")
+    assert (rdflib.URIRef(SS), rdflib.SKOS.exactMatch, mondo) in got
+    assert (rdflib.URIRef(SS), rdflib.RDFS.label, rdflib.Literal("干燥综合征", lang="zh")) in got
+
+
+def test_sparqlwrapper_default_and_jsonld_return_formats(server, embedded):
+    """SPARQLWrapper as it comes: XML for SELECT and ASK, RDF/XML for CONSTRUCT and DESCRIBE; and JSON-LD."""
+    import rdflib
+
+    def ask(query: str, fmt: str | None = None):
+        client = SPARQLWrapper(server.url)
+        client.setQuery(query)
+        if fmt:
+            client.setReturnFormat(fmt)
+        return client.query().convert()
+
+    select = PREFIX + "SELECT ?d WHERE { ?d a msc:Disease } ORDER BY ?d"
+    dom = ask(select)  # xml.dom.minidom document of SPARQL XML results
+    uris = [e.firstChild.data for e in dom.getElementsByTagName("uri")]
+    assert uris == [r["d"].value for r in embedded.engine.run(select).rows] and SS in uris
+    boolean = ask(PREFIX + "ASK { d:SS a msc:Disease }").getElementsByTagName("boolean")[0]
+    assert boolean.firstChild.data == "true"
+    construct = PREFIX + "CONSTRUCT { d:SS ?p ?o } WHERE { d:SS ?p ?o }"
+    expected = {tuple(str(x.value) for x in t) for t in rdf.result_triples(embedded.engine.run(construct))}
+    for fmt in (None, JSONLD):
+        graph = ask(construct, fmt)
+        assert isinstance(graph, rdflib.Graph)
+        assert {tuple(str(x) for x in t) for t in graph} == expected, fmt
+    described = ask(PREFIX + "DESCRIBE d:SS")
+    assert (rdflib.URIRef(SS), rdflib.URIRef(PREFIX_MSC + "abbreviation"), rdflib.Literal("SS")) in described
 
 
 def test_unacceptable_format_is_406(server):

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 import mscgraph
-from mscgraph import sparql
+from mscgraph import rdf, sparql
 from mscgraph.cli import main
 from mscgraph.errors import QuerySyntaxError, UsageError
 
@@ -56,18 +56,26 @@ def test_csv_and_tsv_are_the_w3c_formats(runner) -> None:
     assert tsv.startswith("?d\t?n\n") and f'<{MSCD}SS>\t"SS"\n' in tsv
 
 
-def test_ask_and_construct(runner) -> None:
+def test_ask_and_construct(runner, kg: mscgraph.KnowledgeGraph) -> None:
     ask = runner.invoke(main, ["sparql", f"ASK {{ <{MSCD}SS> ?p ?o }}", "--format", "json"])
     assert json.loads(ask.output) == {"head": {}, "boolean": True}
     construct = f"CONSTRUCT {{ <{MSCD}SS> ?p ?o }} WHERE {{ <{MSCD}SS> ?p ?o }}"
-    for fmt, parse in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES)):
+    expected = set(rdf.result_triples(kg.engine.run(construct)))
+    assert ox.Triple(ox.NamedNode(MSCD + "SS"), ox.NamedNode("https://w3id.org/mscgraph/ontology/abbreviation"),
+                     ox.Literal("SS")) in expected
+    parsers = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
+               "jsonld": ox.RdfFormat.JSON_LD}
+    for fmt, parse in parsers.items():
         result = runner.invoke(main, ["sparql", construct, "--format", fmt])
         assert result.exit_code == 0, result.output
-        triples = [q.triple for q in ox.parse(result.output.encode(), format=parse)]
-        assert ox.Triple(ox.NamedNode(MSCD + "SS"), ox.NamedNode("https://w3id.org/mscgraph/ontology/abbreviation"),
-                         ox.Literal("SS")) in triples
+        assert {q.triple for q in ox.parse(result.output.encode(), format=parse)} == expected, fmt
+    compact = json.loads(runner.invoke(main, ["sparql", construct, "--format", "jsonld"]).output)
+    assert compact["@context"]["mscd"] == MSCD and compact["@graph"][0]["@id"] == "mscd:SS"
     wrong = runner.invoke(main, ["sparql", construct, "--format", "csv"])
-    assert wrong.exit_code == 2 and "ttl or nt" in wrong.output
+    assert wrong.exit_code == 2 and wrong.output.count("\n") == 1
+    assert "use --format table, ttl, nt, rdfxml, jsonld" in wrong.output
+    select = runner.invoke(main, ["sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--format", "rdfxml"])
+    assert select.exit_code == 2 and "is for CONSTRUCT/DESCRIBE" in select.output
 
 
 def test_csv_lines_end_in_crlf(kg: mscgraph.KnowledgeGraph) -> None:
@@ -139,7 +147,8 @@ def test_library_syntax_error(kg: mscgraph.KnowledgeGraph) -> None:
 
 def test_export_formats(runner, tmp_path: Path, kg: mscgraph.KnowledgeGraph) -> None:
     count = int(kg.run("triple-count").rows[0]["triples"].value)
-    formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+    formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
+               "jsonld": ox.RdfFormat.JSON_LD}
     for fmt, parse in formats.items():
         target = tmp_path / f"graph.{fmt}"
         result = runner.invoke(main, ["export", "--format", fmt, "-o", str(target)])
@@ -147,6 +156,53 @@ def test_export_formats(runner, tmp_path: Path, kg: mscgraph.KnowledgeGraph) -> 
         assert result.output == ""
         assert len(set(ox.parse(path=str(target), format=parse))) == count, fmt
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_jsonld_export_is_compact_and_rdflib_reads_back_the_store(runner, tmp_path: Path,
+                                                                   kg: mscgraph.KnowledgeGraph) -> None:
+    """The JSON-LD export: an @context from the project's prefix map, CURIEs instead of IRIs, and
+    exactly the store's triples when rdflib (and pyoxigraph) read it back."""
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    from mscgraph.export import triples
+    from mscgraph.namespaces import PREFIXES
+
+    target = tmp_path / "graph.jsonld"
+    assert runner.invoke(main, ["export", "--format", "jsonld", "-o", str(target)]).exit_code == 0
+    doc = json.loads(target.read_text("utf-8"))
+    context = doc["@context"]
+    names = {k: v if isinstance(v, str) else v["@id"] for k, v in context.items() if k != "@version"}
+    assert names == PREFIXES
+    assert context["MONDO"] == {"@id": PREFIXES["MONDO"], "@prefix": True}  # "_" ending: JSON-LD 1.1 needs it
+    ss = next(n for n in doc["@graph"] if n["@id"] == "mscd:SS" and "skos:exactMatch" in n)
+    matches = ss["skos:exactMatch"] if isinstance(ss["skos:exactMatch"], list) else [ss["skos:exactMatch"]]
+    assert ss["@type"] == "msc:Disease" and {"@id": "MONDO:0010030"} in matches
+    text = target.read_text("utf-8")
+    assert all(f'"{ns}' not in text.partition('"@graph"')[2] for ns in (PREFIXES["msc"], PREFIXES["mscd"]))
+
+    store = rdflib.Graph()
+    for t in triples(kg):
+        store.add(tuple(_rdflib_term(x) for x in (t.subject, t.predicate, t.object)))
+    back = rdflib.Graph().parse(target, format="json-ld")
+    assert len(back) == len(store) and isomorphic(back, store)
+    again = rdflib.Graph()  # a second JSON-LD 1.1 reader, stricter about prefixes
+    for t in ox.parse(path=str(target), format=ox.RdfFormat.JSON_LD):
+        again.add(tuple(_rdflib_term(x) for x in (t.subject, t.predicate, t.object)))
+    assert isomorphic(again, store)
+
+
+def _rdflib_term(term):
+    import rdflib
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    datatype = None if term.datatype.value == str(rdflib.XSD.string) else rdflib.URIRef(term.datatype.value)
+    return rdflib.Literal(term.value, datatype=datatype)
 
 
 def test_export_to_stdout_and_rdflib_reads_it(runner) -> None:

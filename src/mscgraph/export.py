@@ -1,7 +1,7 @@
 """Write the whole graph (ontology + data) to a file or stdout.
 
 :data:`WRITERS` maps a format name to a writer ``(kg, out: BinaryIO) -> None``. The RDF formats
-stream triples from the store through pyoxigraph's serialisers; other modules add their own
+stream triples from the store through :mod:`mscgraph.rdf`; other modules add their own
 formats to the dict (e.g. graph formats for network tools) and `mscgraph export` offers them all.
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from . import rdf, sssom
 from .errors import UsageError
 from .files import write_atomic
-from .namespaces import PREFIXES
 from .network import EXPORT_WRITERS as GRAPH_WRITERS
 
 if TYPE_CHECKING:
@@ -41,23 +41,18 @@ def triples(kg: KnowledgeGraph) -> Iterator[ox.Triple]:
         yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))
 
 
-def _rdf_writer(fmt_name: str) -> Writer:
+def _rdf_writer(fmt: str) -> Writer:
     def write(kg: KnowledgeGraph, out: BinaryIO) -> None:
-        import pyoxigraph as ox
+        rdf.write(triples(kg), fmt, out)
 
-        fmt = getattr(ox.RdfFormat, fmt_name)
-        prefixes = dict(PREFIXES) if fmt_name in ("TURTLE", "JSON_LD") else None
-        ox.serialize(triples(kg), out, format=fmt, prefixes=prefixes)
-
-    write.__doc__ = f"The graph as {fmt_name.replace('_', '-').title()} (pyoxigraph)."
+    write.__doc__ = f"The graph as {rdf.FORMATS[fmt].label}."
     return write
 
 
 WRITERS: dict[str, Writer] = {
-    "ttl": _rdf_writer("TURTLE"),
-    "nt": _rdf_writer("N_TRIPLES"),
-    "jsonld": _rdf_writer("JSON_LD"),
+    **{fmt: _rdf_writer(fmt) for fmt in rdf.FORMATS},  # ttl, nt, rdfxml, jsonld: mscgraph.rdf
     **GRAPH_WRITERS,  # graphml, gexf, cytoscape-json, kgx (tar.gz): mscgraph.network
+    "sssom": sssom.write,  # the SKOS mappings as an SSSOM TSV: mscgraph.sssom
 }
 
 

@@ -178,11 +178,6 @@ def sparql_tsv(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def ntriples(result: Result) -> str:
-    """CONSTRUCT/DESCRIBE triples as N-Triples."""
-    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in result.triples)
-
-
 def sparql_xml(result: Result) -> str:
     """The SPARQL Query Results XML Format."""
     from xml.sax.saxutils import escape, quoteattr

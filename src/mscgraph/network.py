@@ -15,7 +15,7 @@ List-valued attributes stay lists in the graph; the file writers flatten them (`
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -45,7 +45,7 @@ BIOLINK_CATEGORY = {
     "msc:ChemokineAxis": "biolink:BiologicalProcess",
     "msc:CellFunction": "biolink:BiologicalProcess",
     "msc:MolecularMarker": "biolink:MolecularEntity",
-    "mechanism": "biolink:BiologicalEntity",
+    "mechanism": "biolink:NamedThing",  # a mechanism class not mapped above (BiologicalEntity is abstract)
     "study": "biolink:Study",
     "product": "biolink:Treatment",
 }
@@ -115,6 +115,8 @@ def build(kg: KnowledgeGraph, diseases: Iterable[str] | None = None) -> nx.Multi
                 year=str(r["year"]) if r["year"] is not None else None,
                 reference=r["reference"],
                 title=r["title"],
+                pmid=str(r["pmid"]) if r["pmid"] is not None else None,
+                doi=r["doi"],
                 species=r["species"] or None,
                 sentence_zh=r["sentence_zh"] or None,
                 sentence_en=r["sentence_en"] or None,
@@ -147,6 +149,7 @@ def build(kg: KnowledgeGraph, diseases: Iterable[str] | None = None) -> nx.Multi
                     "study_type": study.get("class_label"),
                     "cohort_size": r["cohort_size"],
                     "evidence": r["evidence_label"],
+                    "evidence_eco": r["evidence_eco"],
                     "sentence_zh": r["sentence_zh"],
                     "sentence_en": r["sentence_en"],
                 },
@@ -509,14 +512,22 @@ def gexf_bytes(graph: nx.MultiDiGraph) -> bytes:
 
 
 def cytoscape_elements(graph: nx.MultiDiGraph) -> dict[str, Any]:
-    """Cytoscape.js elements JSON: ``{"elements": {"nodes": [...], "edges": [...]}}``, lists kept."""
-    nodes = [{"data": {"id": n, **dict(sorted(d.items()))}} for n, d in sorted(graph.nodes(data=True))]
+    """Cytoscape.js elements JSON: ``{"elements": {"nodes": [...], "edges": [...]}}``, lists kept.
+
+    Also what networkx's ``cytoscape_graph`` reader needs: ``directed`` and ``multigraph``, each node's
+    id again as ``value`` and each edge's ``key``.
+    """
+    nodes = [
+        {"data": {"id": n, "value": n, **dict(sorted(d.items()))}} for n, d in sorted(graph.nodes(data=True))
+    ]
     edges = [
-        {"data": {"id": k, "source": u, "target": v, **dict(sorted(d.items()))}}
+        {"data": {"id": k, "key": k, "source": u, "target": v, **dict(sorted(d.items()))}}
         for u, v, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
     ]
     return {
         "data": {"name": graph.graph.get("name", "mscgraph")},
+        "directed": True,
+        "multigraph": True,
         "elements": {"nodes": nodes, "edges": edges},
     }
 
@@ -551,6 +562,9 @@ KGX_EDGE_COLUMNS = [
     "knowledge_level",
     "agent_type",
     "primary_knowledge_source",
+    "publications",
+    "has_evidence",
+    "has_evidence_of_type",
     "object_direction_qualifier",
     "msc_role",
     "msc_evidence",
@@ -558,6 +572,10 @@ KGX_EDGE_COLUMNS = [
     "msc_cohort_size",
 ]
 _KGX_DIRECTION = {"increased": "increased", "decreased": "decreased"}
+# A node's KGX id: its one exact match (skos:exactMatch) in the first of these that it has (Biolink's
+# preferred prefixes: MONDO for diseases, CL for cells, HGNC for genes), else its own CURIE.
+KGX_ID_PREFIXES = ("MONDO", "CL", "HGNC", "DOID", "MESH", "NCIT")
+KGX_PREFIX_CATEGORY = {"HGNC": "biolink:Gene"}  # an HGNC id names a gene, whatever our class
 
 
 def _kgx_cell(value: Any) -> str:
@@ -568,8 +586,32 @@ def _kgx_cell(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def kgx_ids(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """Node id -> KGX id: the exact match with the first prefix of :data:`KGX_ID_PREFIXES` the node has.
+    Nothing is guessed: two exact matches with that prefix, or two nodes with the same match, keep
+    their own CURIEs."""
+    chosen: dict[str, str] = {}
+    for node, data in graph.nodes(data=True):
+        for prefix in KGX_ID_PREFIXES:
+            found = [m for m in data.get("exact_match", []) if m.partition(":")[0] == prefix]
+            if found:
+                if len(found) == 1:
+                    chosen[node] = found[0]
+                break
+    claims = Counter(chosen.values())
+    return {n: chosen[n] if n in chosen and claims[chosen[n]] == 1 else n for n in graph.nodes}
+
+
+def _publications(study: dict[str, Any]) -> list[str]:
+    """The study's publication as Biolink wants it: ``PMID:…`` if known, else ``doi:…``, else nothing."""
+    if study.get("pmid"):
+        return [f"PMID:{study['pmid']}"]
+    return [f"doi:{study['doi']}"] if study.get("doi") else []
+
+
 def kgx_rows(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Biolink KGX node and edge records (https://github.com/biolink/kgx/blob/master/specification)."""
+    ids = kgx_ids(graph)
     nodes = []
     for node, d in sorted(graph.nodes(data=True)):
         category = BIOLINK_CATEGORY.get(
@@ -578,11 +620,11 @@ def kgx_rows(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[st
         synonyms = [s for s in (d.get("abbreviation"), d.get("label_zh")) if s]
         nodes.append(
             {
-                "id": node,
-                "category": category,
+                "id": ids[node],
+                "category": KGX_PREFIX_CATEGORY.get(ids[node].partition(":")[0], category),
                 "name": d["label"],
                 "description": d.get("title") or d.get("class_label"),
-                "xref": d.get("exact_match", []),
+                "xref": [x for x in (node, *d.get("exact_match", [])) if x != ids[node]],
                 "synonym": synonyms,
                 "provided_by": "infores:mscgraph",
                 "msc_kind": d["kind"],
@@ -590,16 +632,21 @@ def kgx_rows(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[st
         )
     edges = []
     for u, v, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+        studies = d.get("studies", [u])  # a study -> disease/product link is about its study
+        eco = sorted({s["evidence_eco"] for s in d.get("support", []) if s.get("evidence_eco")})
         edges.append(
             {
                 "id": k,
-                "subject": u,
+                "subject": ids[u],
                 "predicate": BIOLINK_PREDICATE[d["relation"]],
-                "object": v,
+                "object": ids[v],
                 "original_predicate": ORIGINAL_PREDICATE[d["relation"]],
                 "knowledge_level": "knowledge_assertion",
                 "agent_type": "manual_agent",
                 "primary_knowledge_source": "infores:mscgraph",
+                "publications": sorted({p for s in studies for p in _publications(graph.nodes[s])}),
+                "has_evidence": eco,  # ECO, as KGs such as Monarch's carry it ...
+                "has_evidence_of_type": eco,  # ... and the slot Biolink 4.4 gives ECO terms
                 "object_direction_qualifier": _KGX_DIRECTION.get(d.get("direction", "")),
                 "msc_role": d.get("role"),
                 "msc_evidence": d.get("evidence"),

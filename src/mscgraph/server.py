@@ -2,7 +2,8 @@
 
 - ``/sparql``: GET ``?query=``, POST ``application/x-www-form-urlencoded`` or
   ``application/sparql-query``; results by content negotiation (``Accept``, or a ``format``
-  parameter): SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as N-Triples or Turtle.
+  parameter, q-values honoured): SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as
+  N-Triples (default), Turtle, RDF/XML or compact JSON-LD.
 - ``/``: a query page with inline HTML and JavaScript (no network needed).
 
 Read-only: the store is opened read-only, only queries are run, and updates, the ``update``
@@ -14,6 +15,7 @@ than the limit get 413, URLs 414; malformed requests get 400 with the parser's m
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import queue
 import re
@@ -21,43 +23,54 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from . import __version__, formats
+from . import __version__, formats, rdf
 from .errors import MscGraphError, UsageError
 from .queries import Engine, Result
 from .querytext import form, is_update, mask
+from .sparql import rdf_text
 
 JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"
 CSV = "text/csv"
 TSV = "text/tab-separated-values"
-NTRIPLES = "application/n-triples"
-TURTLE = "text/turtle"
 
-# media type -> (serialiser, Content-Type sent); the first of each list is the default
-SOLUTION_TYPES: dict[str, tuple[Callable[[Result], str], str]] = {
-    JSON: (formats.sparql_json, JSON),
-    "application/json": (formats.sparql_json, JSON),
-    XML: (formats.sparql_xml, XML),
-    "application/xml": (formats.sparql_xml, XML),
-    "text/xml": (formats.sparql_xml, XML),
-    CSV: (formats.sparql_csv, CSV),
-    TSV: (formats.sparql_tsv, TSV),
+
+# format name -> (serialiser, Content-Type sent)
+SERIALISERS: dict[str, tuple[Callable[[Result], str], str]] = {
+    "json": (formats.sparql_json, JSON),
+    "xml": (formats.sparql_xml, XML),
+    "csv": (formats.sparql_csv, CSV),
+    "tsv": (formats.sparql_tsv, TSV),
+    **{name: (functools.partial(rdf_text, fmt=name), spec.media_type) for name, spec in rdf.FORMATS.items()},
 }
-BOOLEAN_TYPES = {k: v for k, v in SOLUTION_TYPES.items() if k not in (CSV, TSV)}
-GRAPH_TYPES: dict[str, tuple[Callable[[Result], str], str]] = {
-    NTRIPLES: (formats.ntriples, NTRIPLES),
-    TURTLE: (formats.ntriples, TURTLE),  # N-Triples is Turtle
-    "text/plain": (formats.ntriples, NTRIPLES),
+# media type asked for -> format name, by kind of query; the first of each is the default
+SOLUTION_TYPES: dict[str, str] = {
+    JSON: "json", "application/json": "json",
+    XML: "xml", "application/xml": "xml", "text/xml": "xml",
+    CSV: "csv", TSV: "tsv",
+}
+BOOLEAN_TYPES = {k: v for k, v in SOLUTION_TYPES.items() if v in ("json", "xml")}
+GRAPH_TYPES: dict[str, str] = {
+    "application/n-triples": "nt", "text/plain": "nt",
+    **{spec.media_type: name for name, spec in rdf.FORMATS.items()},
+    "application/x-turtle": "ttl",
+    "application/xml": "rdfxml", "text/xml": "rdfxml",  # XML and JSON of a graph: RDF/XML and JSON-LD
+    "application/json": "jsonld",
 }
 DRAIN_LIMIT = 16 * 1024 * 1024
-FORMAT_ALIASES = {"json": JSON, "xml": XML, "csv": CSV, "tsv": TSV, "nt": NTRIPLES, "ttl": TURTLE}
+# the format= parameter: "json" and "xml" ask for SPARQL results of a SELECT/ASK, for JSON-LD and
+# RDF/XML of a CONSTRUCT/DESCRIBE
+FORMAT_ALIASES = {
+    "json": "application/json", "xml": "application/xml", "csv": CSV, "tsv": TSV,
+    **{name: spec.media_type for name, spec in rdf.FORMATS.items()},
+}
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,7 @@ class HttpError(Exception):
         self.message = message
 
 
-def negotiate(accept: str, offered: dict[str, tuple[Callable[[Result], str], str]]) -> str:
+def negotiate(accept: str, offered: Mapping[str, str]) -> str:
     """The offered media type the Accept header prefers (q-values, wildcards); 406 if none."""
     if not accept.strip():
         return next(iter(offered))
@@ -109,7 +122,7 @@ def negotiate(accept: str, offered: dict[str, tuple[Callable[[Result], str], str
 
 
 def _worker_main(conn: Connection, data: list[str] | None, cache: bool) -> None:
-    """A query worker process: opens the graph read-only, then answers (query, media type) jobs."""
+    """A query worker process: opens the graph read-only, then answers (query, format name) jobs."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -123,17 +136,21 @@ def _worker_main(conn: Connection, data: list[str] | None, cache: bool) -> None:
     conn.send(("ready", 200, ""))
     while True:
         try:
-            query, media = conn.recv()
+            query, fmt = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            result = engine.run(query)
-            serialise, content_type = {**SOLUTION_TYPES, **GRAPH_TYPES}[media]
-            conn.send(("ok", f"{content_type}; charset=utf-8", serialise(result).encode("utf-8")))
+            conn.send(("ok", *_serialise(engine.run(query), fmt)))
         except UsageError as exc:
             conn.send(("error", 400, str(exc)))
         except Exception as exc:  # an engine failure answers 500; the worker goes on
             conn.send(("error", 500, f"{type(exc).__name__}: {exc}"))
+
+
+def _serialise(result: Result, fmt: str) -> tuple[str, bytes]:
+    """(Content-Type, body) of ``result`` in the format named ``fmt`` (a key of SERIALISERS)."""
+    serialise, content_type = SERIALISERS[fmt]
+    return f"{content_type}; charset=utf-8", serialise(result).encode("utf-8")
 
 
 @dataclass
@@ -181,8 +198,9 @@ class WorkerPool:
             raise MscGraphError(f"a query worker could not open the graph: {message}")
         worker.ready = True
 
-    def run(self, query: str, media: str, timeout: float) -> tuple[str, bytes]:
-        """(Content-Type, body), or HttpError: 503 past ``timeout`` (waiting for a worker included)."""
+    def run(self, query: str, fmt: str, timeout: float) -> tuple[str, bytes]:
+        """(Content-Type, body) in the format named ``fmt``, or HttpError: 503 past ``timeout`` (waiting
+        for a worker included)."""
         deadline = time.monotonic() + timeout
         limit = f"query exceeded the time limit of {timeout:g} s"
         try:
@@ -192,7 +210,7 @@ class WorkerPool:
         try:
             if not worker.ready:  # a replacement still starting
                 self._wait_ready(worker, max(deadline - time.monotonic(), 0.001))
-            worker.conn.send((query, media))
+            worker.conn.send((query, fmt))
             if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
                 worker.stop()
                 worker = self._spawn()
@@ -223,15 +241,14 @@ class InlinePool:
     def __init__(self, engine: Engine | None) -> None:
         self.engine = engine
 
-    def run(self, query: str, media: str, timeout: float) -> tuple[str, bytes]:
+    def run(self, query: str, fmt: str, timeout: float) -> tuple[str, bytes]:
         if self.engine is None:
             raise HttpError(503, "starting up")
         try:
             result = self.engine.run(query)
         except UsageError as exc:
             raise HttpError(400, str(exc)) from None
-        serialise, content_type = {**SOLUTION_TYPES, **GRAPH_TYPES}[media]
-        return f"{content_type}; charset=utf-8", serialise(result).encode("utf-8")
+        return _serialise(result, fmt)
 
     def close(self) -> None:
         pass
@@ -257,7 +274,7 @@ class SparqlService:
         if kind == "ASK":
             offered = BOOLEAN_TYPES
         media = negotiate(accept, offered)  # before running: a 406 costs nothing
-        return self.pool.run(query, media, self.settings.timeout)
+        return self.pool.run(query, offered[media], self.settings.timeout)
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -1,8 +1,8 @@
 """Run SPARQL given as text, a file or a named query, and serialise the answer.
 
-Results go out in the W3C formats (SPARQL 1.1 JSON, CSV and TSV results; Turtle or N-Triples for
-CONSTRUCT/DESCRIBE) or as a terminal table with IRIs shortened to CURIEs. Parameters are always
-bound as RDF terms (see :mod:`mscgraph.queries`), never pasted into the query text.
+Results go out in the W3C formats (SPARQL 1.1 JSON, CSV and TSV results; Turtle, N-Triples, RDF/XML
+or compact JSON-LD for CONSTRUCT/DESCRIBE) or as a terminal table with IRIs shortened to CURIEs.
+Parameters are always bound as RDF terms (see :mod:`mscgraph.queries`), never pasted into the query text.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 
 from . import formats, queries
 from .errors import UsageError
-from .namespaces import CONVERTER, PREFIXES
+from .namespaces import CONVERTER
 from .queries import Result, Term
 
 if TYPE_CHECKING:
     from .graph import KnowledgeGraph
 
 SELECT_FORMATS = ("table", "json", "csv", "tsv")
-GRAPH_FORMATS = ("table", "ttl", "nt")
-FORMATS = ("table", "json", "csv", "tsv", "ttl", "nt")
+GRAPH_FORMATS = ("table", "ttl", "nt", "rdfxml", "jsonld")
+FORMATS = ("table", "json", "csv", "tsv", "ttl", "nt", "rdfxml", "jsonld")
 
 
 def parse_params(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -102,15 +102,11 @@ def table(result: Result) -> str:
     return formats.table(rows, columns) if rows else ""
 
 
-def turtle(result: Result) -> str:
-    """CONSTRUCT/DESCRIBE triples as Turtle, with the project's prefixes."""
-    import pyoxigraph as ox
+def rdf_text(result: Result, fmt: str) -> str:
+    """CONSTRUCT/DESCRIBE triples in an RDF format of :data:`mscgraph.rdf.FORMATS`."""
+    from . import rdf
 
-    from .engine import to_ox
-
-    triples = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in result.triples)
-    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
-    return data.decode("utf-8") if data else ""
+    return rdf.to_bytes(rdf.result_triples(result), fmt).decode("utf-8")
 
 
 def serialise(result: Result, fmt: str) -> str:
@@ -121,9 +117,9 @@ def serialise(result: Result, fmt: str) -> str:
         return table(result)
     if result.kind == "graph":
         if fmt not in GRAPH_FORMATS:
-            raise UsageError(f"a CONSTRUCT/DESCRIBE result is RDF: use --format {' or '.join(GRAPH_FORMATS)}")
-        return turtle(result) if fmt == "ttl" else formats.ntriples(result)
-    if fmt in ("ttl", "nt"):
+            raise UsageError(f"a CONSTRUCT/DESCRIBE result is RDF: use --format {', '.join(GRAPH_FORMATS)}")
+        return rdf_text(result, fmt)
+    if fmt in GRAPH_FORMATS:
         raise UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; a {result.kind.upper()} result "
                          f"takes: {', '.join(SELECT_FORMATS)}")
     if fmt == "json":

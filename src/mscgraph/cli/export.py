@@ -21,8 +21,9 @@ def _export_formats() -> list[str]:
 @click.command()
 @click.option(
     "--format", "fmt", type=click.Choice(_export_formats()), default="ttl", show_default=True,
-    help="ttl, nt, jsonld: the RDF graph (ontology + data); graphml, gexf, cytoscape-json, kgx: "
-    "the typed network of diseases, mechanisms, studies and MSC products (see `mscgraph html`).",
+    help="ttl, nt, rdfxml, jsonld (compact): the RDF graph (ontology + data); graphml, gexf, cytoscape-json, "
+    "kgx: the typed network of diseases, mechanisms, studies and MSC products (see `mscgraph html`); sssom: "
+    "the mappings to MONDO, CL, HGNC, ... as an SSSOM TSV.",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @graph_options

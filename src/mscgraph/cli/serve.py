@@ -40,7 +40,8 @@ def serve(
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
     GET ?query= and POST (form or application/sparql-query); results as SPARQL JSON, XML,
-    CSV or TSV (CONSTRUCT/DESCRIBE: N-Triples or Turtle) by the Accept header. Updates are
+    CSV or TSV (CONSTRUCT/DESCRIBE: N-Triples, Turtle, RDF/XML or JSON-LD) by the Accept header,
+    q-values honoured. Updates are
     refused. A query page that needs no network is at http://HOST:PORT/ . Stop with Ctrl-C.
     """
     from ..server import Settings, run

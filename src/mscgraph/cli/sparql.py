@@ -33,9 +33,10 @@ def queries(fmt: str) -> None:
     help="Bind a parameter (repeatable). Values are bound as RDF terms, never pasted into the query.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "ttl", "nt"]), default="table",
-    show_default=True,
-    help="table, or W3C SPARQL 1.1 JSON/CSV/TSV results (SELECT, ASK); ttl or nt for CONSTRUCT/DESCRIBE.",
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "ttl", "nt", "rdfxml", "jsonld"]),
+    default="table", show_default=True,
+    help="table, or W3C SPARQL 1.1 JSON/CSV/TSV results (SELECT, ASK); ttl, nt, rdfxml or jsonld (compact, "
+    "with the project's prefixes as @context) for CONSTRUCT/DESCRIBE.",
 )
 @graph_options
 @handle_errors
