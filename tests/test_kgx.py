@@ -164,7 +164,9 @@ def test_kgx_ids_are_the_exact_matches_of_the_data(kg, kgx):
         assert set(_values(edge["publications"])) == {published.get(s) for s in studies} - {None}, edge["id"]
     assert any(_values(e["publications"]) for e in edges)
     findings = [e for e in edges if e["original_predicate"] == "msc:aboutMechanism"]
-    assert findings and all(re.fullmatch(r"ECO:\d{7}(\|ECO:\d{7})*", e["has_evidence"]) for e in findings)
+    # ECO where the evidence type maps to one; "not stated" (msc:EvidenceNotStated) has no ECO term
+    assert findings and all(re.fullmatch(r"(ECO:\d{7}(\|ECO:\d{7})*)?", e["has_evidence"]) for e in findings)
+    assert sum(bool(e["has_evidence"]) for e in findings) > len(findings) // 2
     assert all(e["has_evidence"] == e["has_evidence_of_type"] for e in edges)
 
 
@@ -211,7 +213,7 @@ def test_kgx_merges_with_a_monarch_style_graph_on_mondo_ids(kgx, tmp_path):
     joined = ours_ids & their_ids
     assert {"MONDO:0010030", "MONDO:0007915"} <= joined and "MONDO:0005015" not in joined
     assert merged.number_of_nodes() == len(ours_ids | their_ids)
-    for node in joined:
+    for node in sorted(n for n in joined if n.startswith("MONDO:")):  # the diseases both graphs describe
         sources = {d["primary_knowledge_source"] for _, _, d in merged.in_edges(node, data=True)}
         sources |= {d["primary_knowledge_source"] for _, _, d in merged.out_edges(node, data=True)}
         assert sources == {"infores:mscgraph", "infores:synthetic-monarch-test"}, node
