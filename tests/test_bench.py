@@ -75,12 +75,15 @@ def test_generator_labels_are_english_and_chinese(x3_graph: rdflib.Graph) -> Non
 
 
 def test_mscgraph_answers_on_the_generated_graph(x3: Path, runner, kg) -> None:
-    result = runner.invoke(main, ["mechanisms", "SS", "--data", str(x3), "--format", "json"])
+    result = runner.invoke(main, ["mechanisms", "SS", "--findings", "--data", str(x3), "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     # copies 0 and 2 share variant 0 of SS, so SS carries the real SS findings twice
     assert len(rows) == 2 * len(kg.mechanisms("SS"))
     assert any(r["mechanism_abbr"] == "Th17" and r["direction"] == "decreased" for r in rows)
+    links = json.loads(runner.invoke(main, ["mechanisms", "SS", "--data", str(x3), "--format", "json"]).output)
+    th17 = next(r for r in links if r["mechanism_name"] == "Th17" and r["role"] == "msc:TherapyEffect")
+    assert th17["findings"] == 2 * next(s["findings"] for s in kg.summary("SS", "Th17"))  # the copies add up
 
 
 def test_quick_benchmark_writes_the_table_and_plot(tmp_path: Path) -> None:

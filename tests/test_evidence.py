@@ -188,7 +188,7 @@ def test_mechanisms_ss_fits_one_80x24_screen(runner, monkeypatch):
     assert max(display_width(line) for line in lines) <= 80
     assert [c.strip() for c in lines[0].split("│")] == ["mechanism", "role", "effect", "tier", "evidence", "studies"]
     th17 = next(i for i, line in enumerate(lines) if line.startswith("Th17 "))
-    row = " ".join(lines[th17 : th17 + 2])  # a row may wrap to a second line
+    row = " ".join(lines[th17 : th17 + 2]).replace("\u00a0", " ")  # may wrap; no-break spaces join words
     assert "↓" in row and "│ B " in row and "n=24" in row and "Yao 2019" in row
 
 

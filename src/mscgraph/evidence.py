@@ -264,13 +264,13 @@ def table_rows(links: Sequence[LinkSummary], first: str = "mechanism") -> list[d
     ``first`` is ``mechanism`` (a disease's links) or ``disease`` (a mechanism's links)."""
     out = []
     for link in links:
-        if len(link["directions"]) == 1:
-            effect = link["effect"]
+        if len(link["directions"]) == 1:  # "↓ decreased", kept on one line by a no-break space
+            effect = link["effect"].replace(" ", NBSP, 1)
         else:
-            effect = "".join(ARROWS.get(d, "?") for d in link["directions"]) + " " + link["agreement"]
-        evidence = link["strongest_evidence"]
+            effect = "".join(ARROWS.get(d, "?") for d in link["directions"]) + NBSP + link["agreement"]
+        evidence = link["strongest_evidence"].replace(" ", NBSP)
         if link["patients"]:
-            evidence += f", n={link['patients']}"
+            evidence += f"{NBSP}n={link['patients']}"
         where = link["animal_models"] or [s for s in link["species"] if s not in ("human", "not stated")]
         if where:
             evidence += f" ({', '.join(where)})"
@@ -284,10 +284,11 @@ def table_rows(links: Sequence[LinkSummary], first: str = "mechanism") -> list[d
                 "effect": effect,
                 "tier": link["tier"],
                 "evidence": evidence,
-                "studies": list(link["citations"]),
+                "studies": [c.replace(" ", NBSP) for c in link["citations"]],  # a citation stays on one line
             }
         )
     return out
 
 
 SUMMARY_COLUMNS = ["role", "effect", "tier", "evidence", "studies"]
+NBSP = "\u00a0"  # joins words the table must not break apart

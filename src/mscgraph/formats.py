@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import textwrap
 import unicodedata
@@ -63,12 +64,20 @@ def _wrap(text: str, width: int) -> list[str]:
         if paragraph.isascii():
             lines.extend(textwrap.wrap(paragraph, width) or [""])
             continue
-        line = ""  # wide characters: break by display width, preferring spaces
+        line = ""  # wide characters: break by display width, at a space in the line's last two thirds
         for char in paragraph:
             if display_width(line + char) > width:
-                cut = line.rfind(" ") if " " in line[-12:] else -1
-                lines.append(line[:cut] if cut > 0 else line)
-                line = line[cut + 1 :] if cut > 0 else ""
+                if char == " ":  # the line is full: break here, the space is not carried over
+                    lines.append(line)
+                    line = ""
+                    continue
+                cut = line.rfind(" ")
+                if cut > 0 and cut >= len(line) // 3:
+                    lines.append(line[:cut])
+                    line = line[cut + 1 :]
+                else:
+                    lines.append(line)
+                    line = ""
             line += char
         lines.append(line)
     return lines
@@ -88,8 +97,11 @@ def _fit(natural: list[int], minimum: list[int], budget: int) -> list[int]:
 
 
 def _longest_word(text: str, cap: int = 24) -> int:
-    """A column's narrowest useful width: its longest word (Chinese text breaks anywhere)."""
-    words = (display_width(w) if w.isascii() else min(display_width(w), 10) for w in text.split())
+    """A column's narrowest useful width: its longest word (Chinese text breaks anywhere; a no-break
+    space, as in "↓\u00a0decreased", joins two words into one)."""
+    words = (  # a word of wide (CJK) characters may break anywhere: it asks for 10 columns at most
+        display_width(w) if display_width(w) == len(w) else min(display_width(w), 10) for w in re.split(r"[ \t\n]+", text)
+    )
     return min(max(words, default=0), cap)
 
 

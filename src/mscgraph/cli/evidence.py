@@ -12,8 +12,7 @@ from ..formats import render
 from .common import emit, lookup_command, output
 
 EXPLAIN_COLUMNS = ["citation", "direction", "evidence", "organism", "cohort_size", "sentence_en"]
-CONFLICT_COLUMNS = ["subject_name", "mechanism_name", "role", "agreement", "direction", "evidence", "citations",
-                    "discrepancy_kinds"]
+CONFLICT_COLUMNS = ["subject_name", "mechanism_name", "agreement", "direction", "citations", "discrepancy_kinds"]
 
 
 @click.command()
@@ -46,9 +45,7 @@ def explain(disease: str, mechanism: str, fmt: str, kg: Any) -> None:
             f"  effect    {link['effect']} ({link['agreement']})",
             f"  tier      {link['tier']}: {link['rule']}",
             f"  why       {link['why']}",
-            f"  studies   {'; '.join(link['citations'])}"
-            + (f"; {link['review_statements']} review statement(s)" if link["review_statements"] and
-               link["studies"] else ""),
+            f"  studies   {'; '.join(link['citations'])}",
             "  findings",
         ]
         blocks.append("\n".join(head) + "\n" + render(link["evidence"], "table", EXPLAIN_COLUMNS))
