@@ -81,26 +81,49 @@ def test_mscgraph_answers_on_the_generated_graph(x3: Path, runner, kg) -> None:
     # copies 0 and 2 share variant 0 of SS, so SS carries the real SS findings twice
     assert len(rows) == 2 * len(kg.mechanisms("SS"))
     assert any(r["mechanism_abbr"] == "Th17" and r["direction"] == "decreased" for r in rows)
-    links = json.loads(runner.invoke(main, ["mechanisms", "SS", "--data", str(x3), "--format", "json"]).output)
+    links = json.loads(
+        runner.invoke(main, ["mechanisms", "SS", "--data", str(x3), "--format", "json"]).output
+    )
     th17 = next(r for r in links if r["mechanism_name"] == "Th17" and r["role"] == "msc:TherapyEffect")
     assert th17["findings"] == 2 * next(s["findings"] for s in kg.summary("SS", "Th17"))  # the copies add up
 
 
 def test_quick_benchmark_writes_the_table_and_plot(tmp_path: Path) -> None:
     results, plot = tmp_path / "results", tmp_path / "scale.png"
-    args = ["--quick", "--runs", "1", "--timeout", "30", "--out", str(tmp_path / "out"),
-            "--results", str(results), "--plot", str(plot)]
-    proc = subprocess.run([sys.executable, str(BENCH / "bench_scale.py"), *args],
-                          capture_output=True, text=True, timeout=900)
+    args = [
+        "--quick",
+        "--runs",
+        "1",
+        "--timeout",
+        "30",
+        "--out",
+        str(tmp_path / "out"),
+        "--results",
+        str(results),
+        "--plot",
+        str(plot),
+    ]
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "bench_scale.py"), *args], capture_output=True, text=True, timeout=900
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     table = (results / "scale.md").read_text()
     lines = table.splitlines()
     for size in ("×1", "×10"):
-        assert any(line.startswith(f"| {size} |") and "pyoxigraph bulk_load" in line and "index build" in line
-                   for line in lines)
-        for case in ("lookup: mechanisms SS", "validate", "query: shared-mechanisms-all-pairs",
-                     "export --format nt", "html --disease SS"):
-            assert any(line.startswith(f"| {size} |") and f"| {case} |" in line and "naive rdflib" in line
-                       for line in lines), (size, case)
+        assert any(
+            line.startswith(f"| {size} |") and "pyoxigraph bulk_load" in line and "index build" in line
+            for line in lines
+        )
+        for case in (
+            "lookup: mechanisms SS",
+            "validate",
+            "query: shared-mechanisms-all-pairs",
+            "export --format nt",
+            "html --disease SS",
+        ):
+            assert any(
+                line.startswith(f"| {size} |") and f"| {case} |" in line and "naive rdflib" in line
+                for line in lines
+            ), (size, case)
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not (tmp_path / "out" / "work-x1").exists()  # the per-size scratch space is cleaned up

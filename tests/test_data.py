@@ -99,7 +99,7 @@ def test_ref28_is_one_study_with_three_cohorts(kg):
 
 
 def test_kind1_evidence_and_species_not_stated_where_the_review_names_neither(kg):
-    """"此外,作者还证明了……SDF-1/CXCR4轴在改善唾液腺功能方面发挥着重要作用": 'the authors also showed',
+    """ "此外,作者还证明了……SDF-1/CXCR4轴在改善唾液腺功能方面发挥着重要作用": 'the authors also showed',
     no patients, no mice; ref 34 has both. Before: clinical, human."""
     sdf1 = finding(kg, "mscd:finding-SS-SDF1_CXCR4-ref34")
     assert (sdf1["evidence"], sdf1["organism"]) == ("not stated", "not stated")
@@ -111,8 +111,9 @@ def test_kind1_evidence_and_species_not_stated_where_the_review_names_neither(kg
 
 
 def test_kind2_other_treatments_and_combined_regimens_are_not_msc_effects(kg):
-    """"然而,两者都可以通过激素治疗来恢复[30]": restored by corticosteroids. Before: 'Treg increased,
-    disease characteristic'. "单次静脉注射 BM-MSCs 联合血浆置换": MSCs with plasmapheresis. Before: plain MSC effect."""
+    """ "然而,两者都可以通过激素治疗来恢复[30]": restored by corticosteroids. Before: 'Treg increased,
+    disease characteristic'. "单次静脉注射 BM-MSCs 联合血浆置换": MSCs with plasmapheresis.
+    Before: a plain MSC effect."""
     steroid = finding(kg, "mscd:finding-SLE-Treg-ref30")
     assert (steroid["role"], steroid["treatment"]) == ("effect of another treatment", "corticosteroids")
     combined = finding(kg, "mscd:finding-SSc-Autoantibody-ref46")
@@ -121,20 +122,18 @@ def test_kind2_other_treatments_and_combined_regimens_are_not_msc_effects(kg):
 
 
 def test_kind3_general_msc_properties_belong_to_mscs_not_to_a_disease(kg):
-    """"MSCs还可以产生多种生长因子如……TGF-β1、VEGF……IL-6、MCP-1等……[11,12]" is what MSCs secrete, said in
+    """ "MSCs还可以产生多种生长因子如……TGF-β1、VEGF……IL-6、MCP-1等……[11,12]" is what MSCs secrete, said in
     the RA section; "MSCs 具有分化为成骨细胞……的潜力" is multipotency, said in the SSc section."""
     for disease in ("RA", "SLE", "SS", "PMDM", "SSc", "autoimmune disease"):
         assert not any(r["role"] == "general MSC property" for r in kg.mechanisms(disease))
     msc = {(r["mechanism"], r["references"][0]) for r in kg.mechanisms("MSC") if r["references"]}
     assert {("TGF-β", 11), ("VEGF", 11), ("IL-6", 11), ("MCP-1", 11)} <= msc
-    ra_ssc = {r["mechanism"] for r in kg.mechanisms("RA")} & {
-        r["mechanism"] for r in kg.mechanisms("SSc")
-    }
+    ra_ssc = {r["mechanism"] for r in kg.mechanisms("RA")} & {r["mechanism"] for r in kg.mechanisms("SSc")}
     assert "tissue repair capacity of MSCs" not in ra_ssc
 
 
 def test_kind4_a_general_immunology_reference_does_not_support_an_msc_effect(kg):
-    """"此外,Treg细胞的恢复与TGF-β表达的增加有关,TGF-β是在Treg细胞活化和功能中起重要作用的细胞因子[32]":
+    """ "此外,Treg细胞的恢复与TGF-β表达的增加有关,TGF-β是在Treg细胞活化和功能中起重要作用的细胞因子[32]":
     ref 32 backs the TGF-β clause only; the link to MSCs is the review's own."""
     tgfb = kg.evidence("SLE", "TGF-β")
     assert [r["study"] for r in tgfb] == ["mscd:study-review"]
@@ -143,16 +142,26 @@ def test_kind4_a_general_immunology_reference_does_not_support_an_msc_effect(kg)
 
 def test_kind5_each_cohort_of_ref28_has_its_own_product(kg):
     """Section 2: "178名SLE患者经静脉注射 1×10^6/kg UC-MSCs"; sections 4 and 5: "…MSCs" (no tissue)."""
-    product = {d: next(r["msc_product"] for r in kg.studies(d) if r["reference"] == 28) for d in ("SLE", "PMDM", "SSc")}
+    product = {
+        d: next(r["msc_product"] for r in kg.studies(d) if r["reference"] == 28)
+        for d in ("SLE", "PMDM", "SSc")
+    }
     assert product["SLE"] == ["allogeneic umbilical cord MSCs"]
     assert product["PMDM"] == product["SSc"] == ["allogeneic MSCs (tissue not stated)"]
 
 
 def test_kind6_sentences_without_a_record_now_have_one(kg):
-    msc = {(r["mechanism"], r["direction"]) for r in kg.mechanisms("MSC")
-           if "可抑制多种免疫细胞增殖分化" in r["sentence_zh"]}  # the SS section's opening
-    assert {("antibody production", "decreased"), ("immune cell proliferation and differentiation", "decreased"),
-            ("inflammatory mediators and cytokines", "decreased")} <= msc  # fmt: skip
+    msc = {
+        (r["mechanism"], r["direction"])
+        for r in kg.mechanisms("MSC")
+        if "可抑制多种免疫细胞增殖分化" in r["sentence_zh"]
+    }  # the SS section's opening
+    expected = {
+        ("antibody production", "decreased"),
+        ("immune cell proliferation and differentiation", "decreased"),
+        ("inflammatory mediators and cytokines", "decreased"),
+    }
+    assert expected <= msc
     outcomes = {o for r in kg.studies("autoimmune disease") for o in r["outcomes"]}
     assert any("1×10^8/kg" in o for o in outcomes)  # section 6's dosing conclusion
     assert any("repeated administration" in o for o in outcomes)
@@ -231,9 +240,11 @@ def test_every_study_cites_a_publication(graph):
 
 @pytest.fixture(scope="module")
 def source() -> Path:
-    """The review's text, in ../shared beside the repository: skipped outside CI when absent, a failure in CI."""
+    """The review's text, in ../shared beside the repository: skipped outside CI when absent, fails in CI."""
     if not SOURCE.is_file():
-        reason = f"the source review is not at {SOURCE}: put ../shared beside the repository to check the quotes"
+        reason = (
+            f"the source review is not at {SOURCE}: put ../shared beside the repository to check the quotes"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)

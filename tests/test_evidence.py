@@ -14,12 +14,18 @@ import pytest
 from mscgraph import evidence, load, resources
 from mscgraph.cli import main
 
-T, D, O, W = "MSC therapy effect", "disease characteristic", "effect of another treatment", "combined regimen effect"
+T, D, OTHER, W = (
+    "MSC therapy effect",
+    "disease characteristic",
+    "effect of another treatment",
+    "combined regimen effect",
+)
 
 # (mechanism, role) -> (directions, tier, strongest evidence, supporting references, patients)
 EXPECTED = {
     "RA": {  # section 1
-        # "Gowhari 等[19]研究表明 MSC 移植通过减少 BAFF 和 APRIL 的产生并降低其受体在 B 细胞表面的表达来抑制 B 细胞"
+        # "Gowhari 等[19]研究表明 MSC 移植通过减少 BAFF 和 APRIL 的产生并降低其受体在 B 细胞表面的表达
+        #  来抑制 B 细胞"
         ("B cell", T): (["decreased"], "B", "clinical", [19], None),
         ("BAFF/APRIL", T): (["decreased"], "B", "clinical", [19], None),
         # "这些发现表明 BAFF 可能是进一步研究 RA 发病机制的目标" (uncited)
@@ -43,7 +49,7 @@ EXPECTED = {
         # "活动性SLE患者的Treg细胞数量和功能均降低[29]" and "表明Treg细胞在SLE的发病机制中发挥作用"
         ("Treg", D): (["decreased", "impaired", "modulated"], "E", "author statement", [29], None),
         # "然而,两者都可以通过激素治疗来恢复[30]"
-        ("Treg", O): (["increased"], "E", "author statement", [30], None),
+        ("Treg", OTHER): (["increased"], "E", "author statement", [30], None),
     },
     "SS": {  # section 3: Xu 2012 [34], 24 patients; NOD mice [35, 36]
         ("CD4-positive T cell", T): (["decreased", "modulated"], "B", "clinical", [34, 35], 24),
@@ -52,7 +58,13 @@ EXPECTED = {
         ("Th2", T): (["increased"], "B", "clinical", [34], 24),
         ("Treg", T): (["increased"], "B", "clinical", [34], 24),
         ("IL-17A", T): (["decreased"], "C", "animal", [36], None),
-        ("SDF-1/CXCR4", T): (["modulated"], "E", "not stated", [34], None),  # "作者还证明了": patients or mice?
+        ("SDF-1/CXCR4", T): (
+            ["modulated"],
+            "E",
+            "not stated",
+            [34],
+            None,
+        ),  # "作者还证明了": patients or mice?
         ("function of the patient's own MSCs", D): (["impaired"], "E", "not stated", [34], None),
         ("inflammatory response", T): (["decreased"], "E", "author statement", [], None),  # the summary
         ("lymphocyte infiltration", D): (["increased"], "E", "author statement", [], None),
@@ -69,8 +81,13 @@ EXPECTED = {
     "SSc": {  # section 5
         # "14 例 SSc 患者……BM-MSCs 联合血浆置换……MRSS 评分随着抗 - Scl70 抗体滴度的降低而下降" [46]
         ("autoantibodies", W): (["decreased"], "B", "clinical", [46], 14),
-        ("fibrosis (abnormal collagen deposition)", D): (["increased", "not improved"], "E", "author statement",
-                                                         [40, 41], None),  # fmt: skip
+        ("fibrosis (abnormal collagen deposition)", D): (
+            ["increased", "not improved"],
+            "E",
+            "author statement",
+            [40, 41],
+            None,
+        ),
         ("function of the patient's own MSCs", D): (["impaired"], "E", "not stated", [42, 43], None),
         ("TGF-β", D): (["increased"], "E", "not stated", [42, 43], None),
         ("VEGF", D): (["increased"], "E", "not stated", [42, 43], None),
@@ -86,7 +103,11 @@ def invoke(runner, *args: str):
 def test_every_link_of_the_five_diseases_is_summarised_as_the_review_says(kg, disease):
     got = {
         (s["mechanism_name"], s["role_label"]): (
-            s["directions"], s["tier"], s["strongest_evidence"], s["references"], s["patients"]
+            s["directions"],
+            s["tier"],
+            s["strongest_evidence"],
+            s["references"],
+            s["patients"],
         )
         for s in kg.summary(disease)
     }
@@ -95,8 +116,8 @@ def test_every_link_of_the_five_diseases_is_summarised_as_the_review_says(kg, di
 
 def test_one_row_per_link_never_merging_roles(kg):
     treg = {s["role_label"]: s for s in kg.summary("SLE", "Treg")}
-    assert set(treg) == {T, D, O}
-    assert treg[O]["treatment"] == "corticosteroids"
+    assert set(treg) == {T, D, OTHER}
+    assert treg[OTHER]["treatment"] == "corticosteroids"
     assert treg[T]["review_statements"] == 1  # "Treg细胞通路的上调可能是机制之一。" counted apart
     assert treg[T]["studies"] == 1 and treg[T]["citations"] == ["this review", "Sun 2010 [23]"]
 
@@ -132,7 +153,8 @@ mscd:cohort-ref900 a msc:Cohort ; rdfs:label "Example cohort"@en , "示例队列
     msc:inDisease mscd:SLE ; msc:cohortSize 30 .
 mscd:finding-SLE-Treg-ref900 a msc:Finding ; rdfs:label "SLE: Treg fell (Example 2030)"@en , "示例"@zh ;
     msc:inDisease mscd:SLE ; msc:aboutMechanism mscd:Treg ; msc:hasDirection msc:Decreased ;
-    msc:hasRole msc:TherapyEffect ; msc:supportedBy mscd:study-ref900 ; msc:hasEvidenceType msc:ClinicalEvidence ;
+    msc:hasRole msc:TherapyEffect ; msc:supportedBy mscd:study-ref900 ;
+    msc:hasEvidenceType msc:ClinicalEvidence ;
     msc:hasOrganism msc:Human ; msc:citesReference mscd:ref-900 ; msc:inSection mscd:section-2 ;
     prov:wasQuotedFrom mscd:review ; msc:sourceSentence "示例。"@zh , "Example."@en .
 """
@@ -160,7 +182,9 @@ def test_conflicts_lists_both_sides(runner, with_opposite):
     treg = [r for r in rows if r["subject_name"] == "SLE" and r["mechanism_name"] == "Treg"
             and r["role"] == T]  # fmt: skip
     assert {(r["direction"], tuple(r["citations"])) for r in treg} == {
-        ("increased", ("Sun 2010 [23]",)), ("decreased", ("Example 2030 [900]",)), ("increased", ("this review",))
+        ("increased", ("Sun 2010 [23]",)),
+        ("decreased", ("Example 2030 [900]",)),
+        ("increased", ("this review",)),
     }
     assert all(r["agreement"] == "conflicting" for r in treg)
 
@@ -186,7 +210,14 @@ def test_mechanisms_ss_fits_one_80x24_screen(runner, monkeypatch):
     lines = result.stdout.splitlines()
     assert result.exit_code == 0 and len(lines) <= 23  # one line left for the prompt
     assert max(display_width(line) for line in lines) <= 80
-    assert [c.strip() for c in lines[0].split("│")] == ["mechanism", "role", "effect", "tier", "evidence", "studies"]
+    assert [c.strip() for c in lines[0].split("│")] == [
+        "mechanism",
+        "role",
+        "effect",
+        "tier",
+        "evidence",
+        "studies",
+    ]
     th17 = next(i for i, line in enumerate(lines) if line.startswith("Th17 "))
     row = " ".join(lines[th17 : th17 + 2]).replace("\u00a0", " ")  # may wrap; no-break spaces join words
     assert "↓" in row and "│ B " in row and "n=24" in row and "Yao 2019" in row
@@ -226,7 +257,9 @@ def test_grid_puts_headline_families_first_and_marks_what_is_not_reported(kg):
 
 def test_grid_tells_reported_no_change_from_not_reported(tmp_path):
     extra = tmp_path / "unchanged.ttl"
-    extra.write_text(OPPOSITE.replace("msc:Decreased", "msc:Unchanged").replace("mscd:Treg", "mscd:Th17"), "utf-8")
+    extra.write_text(
+        OPPOSITE.replace("msc:Decreased", "msc:Unchanged").replace("mscd:Treg", "mscd:Th17"), "utf-8"
+    )
     kg = load([resources.resource_dir("data"), extra], cache=False)
     th17 = next(r for r in kg.grid()[1] if r["mechanism"] == "Th17")
     assert th17["SLE"] == "=B" and th17["RA"] == evidence.NOT_REPORTED
@@ -264,8 +297,11 @@ def test_explain_prints_tier_rule_and_findings(runner, monkeypatch):
         (["mechanisms", "SS", "--role", "cure"], "unknown role 'cure'; use one of therapy"),
         (["grid", "--role", "cure"], "unknown role 'cure'"),
         (["grid", "--min-tier", "AA"], "unknown tier 'AA'"),
-        (["explain", "SS", "IL-10"], "unknown mechanism 'IL-10'; did you mean: interleukin-17A (mscd:IL17A), "
-                                     "interleukin-4 (mscd:IL4), interleukin-6 (mscd:IL6)"),  # fmt: skip
+        (
+            ["explain", "SS", "IL-10"],
+            "unknown mechanism 'IL-10'; did you mean: interleukin-17A (mscd:IL17A), "
+            "interleukin-4 (mscd:IL4), interleukin-6 (mscd:IL6)",
+        ),
         (["diseases", "Treg", "--role", ""], "unknown role ''"),
     ],
 )
@@ -285,4 +321,3 @@ def test_a_known_entity_without_findings_says_so(runner):
 @pytest.mark.parametrize("command", ["explain", "grid", "conflicts"])
 def test_new_commands_have_help(runner, command):
     assert "--format" in invoke(runner, command, "--help").stdout
-

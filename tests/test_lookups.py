@@ -63,7 +63,9 @@ def test_every_way_of_naming_ss_gives_the_same_rows(kg, name):
 
 def test_cli_json_equals_library(runner, kg):
     assert as_json(runner, "mechanisms", "Sjogren") == json.loads(json.dumps(kg.summary("SS")))
-    assert as_json(runner, "mechanisms", "Sjogren", "--findings") == json.loads(json.dumps(kg.mechanisms("SS")))
+    assert as_json(runner, "mechanisms", "Sjogren", "--findings") == json.loads(
+        json.dumps(kg.mechanisms("SS"))
+    )
 
 
 def test_json_keys_are_stable_snake_case(runner):
@@ -74,7 +76,9 @@ def test_json_keys_are_stable_snake_case(runner):
         "sentence_zh", "sentence_en",
     }  # fmt: skip
     assert all(set(r) == expected for r in rows)
-    assert all(isinstance(r["studies"], list) and all(isinstance(n, int) for n in r["references"]) for r in rows)
+    assert all(
+        isinstance(r["studies"], list) and all(isinstance(n, int) for n in r["references"]) for r in rows
+    )
 
 
 @pytest.mark.parametrize("fmt,sep", [("csv", ","), ("tsv", "\t")])
@@ -228,8 +232,19 @@ def test_ambiguous_name_from_added_data(runner, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "command", ["mechanisms", "diseases", "studies", "evidence", "explain", "grid", "conflicts", "show", "search",
-                "stats"]
+    "command",
+    [
+        "mechanisms",
+        "diseases",
+        "studies",
+        "evidence",
+        "explain",
+        "grid",
+        "conflicts",
+        "show",
+        "search",
+        "stats",
+    ],
 )
 def test_every_command_has_help(runner, command):
     result = invoke(runner, command, "--help")

@@ -100,7 +100,7 @@ def test_copied_data_is_clean_too(data_copy: Path) -> None:
 
 def test_turtle_syntax_error_names_file_and_line(data_copy: Path) -> None:
     ss = data_copy / "ss.ttl"
-    line = append(ss, "mscd:broken a msc:Finding ;\n    rdfs:label \"unterminated ;\n")
+    line = append(ss, 'mscd:broken a msc:Finding ;\n    rdfs:label "unterminated ;\n')
     report = validate([data_copy])
     assert not report.ok
     [problem] = report.problems
@@ -161,16 +161,27 @@ def test_a_finding_is_about_a_disease_or_mscs_not_both(data_copy: Path) -> None:
     )
     append(data_copy / "ss.ttl", finding)
     messages = {p.message for p in validate([data_copy]).problems}
-    assert "a finding needs exactly one of msc:inDisease (a disease) or msc:aboutCells (a general MSC property)" in messages
+    assert (
+        "a finding needs exactly one of msc:inDisease (a disease) or msc:aboutCells (a general MSC property)"
+        in messages
+    )
 
 
 def test_a_combined_regimen_effect_names_the_other_treatment(data_copy: Path) -> None:
-    finding = FINDING.replace("{study}", "mscd:study-ref34").replace("msc:TherapyEffect", "msc:CombinedTherapyEffect")
+    finding = FINDING.replace("{study}", "mscd:study-ref34").replace(
+        "msc:TherapyEffect", "msc:CombinedTherapyEffect"
+    )
     append(data_copy / "ss.ttl", finding)
     problem = only_problem(validate([data_copy]), "mscd:finding-SS-Th17-test")
-    assert problem.message.startswith("a combined-regimen effect or an effect of another treatment needs msc:withTreatment")
-    fixed = finding.replace("msc:CombinedTherapyEffect ;", 'msc:CombinedTherapyEffect ; msc:withTreatment "plasmapheresis"@en ;')
-    (data_copy / "ss.ttl").write_text((data_copy / "ss.ttl").read_text("utf-8").replace(finding, fixed), "utf-8")
+    assert problem.message.startswith(
+        "a combined-regimen effect or an effect of another treatment needs msc:withTreatment"
+    )
+    fixed = finding.replace(
+        "msc:CombinedTherapyEffect ;", 'msc:CombinedTherapyEffect ; msc:withTreatment "plasmapheresis"@en ;'
+    )
+    (data_copy / "ss.ttl").write_text(
+        (data_copy / "ss.ttl").read_text("utf-8").replace(finding, fixed), "utf-8"
+    )
     assert validate([data_copy]).problems == []
 
 

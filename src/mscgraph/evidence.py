@@ -26,7 +26,7 @@ TIER_RULES = {
     "B": "clinical evidence in patients from one study (or from several that conflict)",
     "C": "animal-model evidence is the strongest",
     "D": "in vitro evidence is the strongest",
-    "E": "only the review's statement: author statement, or a result whose evidence type the review does not state",
+    "E": "only the review's statement: an author statement, or a result whose evidence type is not stated",
 }
 EVIDENCE_ORDER = ("clinical", "animal", "in vitro", "author statement", "not stated")
 ROLES = {
@@ -217,7 +217,8 @@ def grid(
     links = summaries(kg, role=role, min_tier=min_tier)
     diseases = [(CONVERTER.compact(r["disease"]), r["disease_name"]) for r in kg.rows("_diseases")]
     families = {  # the grid's family column drops the word "family" from the label ("Th17 family" -> Th17)
-        r["mechanism"]: (r["family"].removesuffix(" family"), r["family_order"]) for r in kg.rows("_mechanism-families")
+        r["mechanism"]: (r["family"].removesuffix(" family"), r["family_order"])
+        for r in kg.rows("_mechanism-families")
     }
     cells: dict[tuple[str, str], list[str]] = {}
     names: dict[str, str] = {}
@@ -233,7 +234,11 @@ def grid(
 
     def order(mechanism: str) -> tuple[int, str, str]:
         family, rank = families.get(mechanism, (None, None))
-        return (int(rank) if rank is not None else len(HEADLINE_FAMILIES) + 1, family or "", names[mechanism].lower())
+        return (
+            int(rank) if rank is not None else len(HEADLINE_FAMILIES) + 1,
+            family or "",
+            names[mechanism].lower(),
+        )
 
     rows = []
     for mechanism in sorted(names, key=order):
@@ -247,6 +252,7 @@ def grid(
 
 # --- conflicts ------------------------------------------------------------------------------
 
+
 def conflicts(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     """Findings of links that disagree in direction (conflicting or mixed) or that a recorded
     discrepancy touches, one row per finding, both sides' studies shown."""
@@ -257,6 +263,7 @@ def conflicts(kg: KnowledgeGraph) -> list[dict[str, Any]]:
 
 
 # --- table rows ------------------------------------------------------------------------------
+
 
 def table_rows(links: Sequence[LinkSummary], first: str = "mechanism") -> list[dict[str, Any]]:
     """The screen view of summaries: short keys and compact cells, so a disease's links fit 80 columns.

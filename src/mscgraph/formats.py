@@ -100,7 +100,8 @@ def _longest_word(text: str, cap: int = 24) -> int:
     """A column's narrowest useful width: its longest word (Chinese text breaks anywhere; a no-break
     space, as in "↓\u00a0decreased", joins two words into one)."""
     words = (  # a word of wide (CJK) characters may break anywhere: it asks for 10 columns at most
-        display_width(w) if display_width(w) == len(w) else min(display_width(w), 10) for w in re.split(r"[ \t\n]+", text)
+        display_width(w) if display_width(w) == len(w) else min(display_width(w), 10)
+        for w in re.split(r"[ \t\n]+", text)
     )
     return min(max(words, default=0), cap)
 
@@ -151,6 +152,7 @@ def _records(columns: list[str], cells: list[list[str]], width: int) -> str:
 
 
 # --- W3C SPARQL 1.1 results --------------------------------------------------------------
+
 
 def _json_term(term: Term) -> dict[str, str]:
     if term.kind == "literal":

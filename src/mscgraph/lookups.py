@@ -20,7 +20,16 @@ TABLE_COLUMNS = {
     "mechanisms": ["mechanism", "direction", "role", "evidence", "studies", "sentence_en"],
     "diseases": ["disease", "direction", "role", "evidence", "studies", "sentence_en"],
     "studies": ["citation", "study_type", "species", "cohort_size", "msc_product", "dose", "outcomes"],
-    "evidence": ["citation", "direction", "role", "evidence", "cohort_size", "identifiers", "sentence_en", "sentence_zh"],
+    "evidence": [
+        "citation",
+        "direction",
+        "role",
+        "evidence",
+        "cohort_size",
+        "identifiers",
+        "sentence_en",
+        "sentence_zh",
+    ],
     "show": ["direction", "property", "value"],
     "search": ["id", "label", "label_zh", "type", "matched"],
     "stats": ["type", "count"],
@@ -47,7 +56,9 @@ def _in_reference_order(row: dict[str, Any]) -> dict[str, Any]:
         found = re.search(r"\[(\d+)\]$", citation)
         return int(found.group(1)) if found else 0
 
-    row["studies"] = sorted((c for c in (row.get("studies") or "").split("; ") if c), key=lambda c: (number(c), c))
+    row["studies"] = sorted(
+        (c for c in (row.get("studies") or "").split("; ") if c), key=lambda c: (number(c), c)
+    )
     row["references"] = sorted(int(n) for n in (row.get("references") or "").split(", ") if n)
     return row
 
@@ -71,16 +82,36 @@ def diseases(kg: KnowledgeGraph, mechanism: str) -> list[dict[str, Any]]:
 
 
 STUDY_LISTS = (
-    "design", "species", "subgroups", "msc_product", "msc_source", "donor_type", "route", "dose", "regimen",
-    "co_interventions", "outcomes", "adverse_events", "discrepancy_notes", "notes",
+    "design",
+    "species",
+    "subgroups",
+    "msc_product",
+    "msc_source",
+    "donor_type",
+    "route",
+    "dose",
+    "regimen",
+    "co_interventions",
+    "outcomes",
+    "adverse_events",
+    "discrepancy_notes",
+    "notes",
     "intervention_notes",
 )
 
 
 def _lists(row: dict[str, Any], keys: Sequence[str], sep: str = "\n") -> dict[str, Any]:
     """The row with each of ``keys`` (a GROUP_CONCAT) as a list: JSON gets arrays, never joined text."""
-    return {k: ([part for part in v.split(sep) if part] if k in keys and isinstance(v, str) else
-                [] if k in keys else v) for k, v in row.items()}
+    return {
+        k: (
+            [part for part in v.split(sep) if part]
+            if k in keys and isinstance(v, str)
+            else []
+            if k in keys
+            else v
+        )
+        for k, v in row.items()
+    }
 
 
 def studies(kg: KnowledgeGraph, disease: str) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ accents and separators removed, Greek letters spelled out, so that ``Sjögren's 
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -58,6 +57,11 @@ def name_keys(text: str) -> set[str]:
 
 def local_name(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """How many leading characters ``a`` and ``b`` share."""
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 class Resolver:
@@ -145,10 +149,12 @@ class Resolver:
         for iri, (label, keys) in self._scan(kind).items():
             labels[iri] = label
             for k in keys:
-                prefix = len(os.path.commonprefix([key, k])) / len(key)
+                prefix = _common_prefix(key, k) / len(key)
                 score = max(difflib.SequenceMatcher(None, key, k).ratio(), prefix, 0.8 if key in k else 0.0)
                 scores[iri] = max(scores.get(iri, 0.0), score)
-        ranked = sorted((i for i in scores if scores[i] >= 0.5), key=lambda i: (-scores[i], labels[i].lower()))
+        ranked = sorted(
+            (i for i in scores if scores[i] >= 0.5), key=lambda i: (-scores[i], labels[i].lower())
+        )
         return [self._display(i, labels[i]) for i in ranked[:limit]]
 
     @staticmethod

@@ -75,9 +75,7 @@ class Term:
             return f"<{self.value}>"
         if self.kind == "bnode":
             return f"_:{self.value}"
-        text = (
-            self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-        )
+        text = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
         if self.lang:
             return f'"{text}"@{self.lang}'
         if self.datatype and self.datatype != XSD + "string":
@@ -124,16 +122,20 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str
     path: Path
+    portable: str | None = None  # queries/sparql11/NAME.rq: the form for engines without LATERAL, if any
 
     @property
     def internal(self) -> bool:
         return self.name.startswith("_")
 
     def text_for(self, engine: Engine) -> str:
-        """The text to send to ``engine``: without LATERAL for engines that lack it."""
+        """The text to send to ``engine``: without LATERAL for engines that lack it (the query's
+        ``sparql11/`` form where it has one, else the plan hints lowered)."""
         from .querytext import without_lateral  # querytext needs Term from this module
 
-        return self.text if engine.lateral else without_lateral(self.text)
+        if engine.lateral:
+            return self.text
+        return self.portable or without_lateral(self.text)
 
     def check_params(self, given: Mapping[str, object]) -> None:
         """Refuse unknown or missing parameters with the list of what the query takes."""
@@ -176,6 +178,9 @@ def parse_query_file(path: Path) -> NamedQuery:
         params=tuple(params),
         text=path.read_text("utf-8"),
         path=path,
+        portable=portable.read_text("utf-8")
+        if (portable := path.parent / "sparql11" / path.name).is_file()
+        else None,
     )
 
 

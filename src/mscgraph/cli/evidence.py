@@ -12,7 +12,14 @@ from ..formats import render
 from .common import emit, lookup_command, output
 
 EXPLAIN_COLUMNS = ["citation", "direction", "evidence", "organism", "cohort_size", "sentence_en"]
-CONFLICT_COLUMNS = ["subject_name", "mechanism_name", "agreement", "direction", "citations", "discrepancy_kinds"]
+CONFLICT_COLUMNS = [
+    "subject_name",
+    "mechanism_name",
+    "agreement",
+    "direction",
+    "citations",
+    "discrepancy_kinds",
+]
 
 
 @click.command()
@@ -53,8 +60,13 @@ def explain(disease: str, mechanism: str, fmt: str, kg: Any) -> None:
 
 
 @click.command()
-@click.option("--role", default="therapy", show_default=True, metavar="ROLE",
-              help=f"Links of this role: {', '.join(ev.ROLES)}, or all.")
+@click.option(
+    "--role",
+    default="therapy",
+    show_default=True,
+    metavar="ROLE",
+    help=f"Links of this role: {', '.join(ev.ROLES)}, or all.",
+)
 @click.option("--min-tier", metavar="TIER", help="Only cells of this tier or stronger (A-E).")
 @lookup_command
 def grid(role: str, min_tier: str | None, fmt: str, kg: Any) -> None:

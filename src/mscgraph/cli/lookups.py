@@ -18,7 +18,9 @@ role_option = click.option(
     metavar="ROLE",
     help=f"Only links of this role: {', '.join(ev.ROLES)}.",
 )
-min_tier_option = click.option("--min-tier", metavar="TIER", help="Only links of this tier or stronger (A-E).")
+min_tier_option = click.option(
+    "--min-tier", metavar="TIER", help="Only links of this tier or stronger (A-E)."
+)
 
 
 def _links(kg: Any, fmt: str, first: str, links: list[ev.LinkSummary], empty: str) -> None:

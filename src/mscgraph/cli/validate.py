@@ -27,7 +27,7 @@ COLUMNS = ["file", "line", "severity", "focus", "message"]
 @click.option(
     "--source",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The source text: check that every Chinese quote stands in it verbatim (after markup normalisation).",
+    help="The source text: check that every Chinese quote stands in it verbatim (markup normalised).",
 )
 @handle_errors
 def validate(data: Sequence[str], fmt: str, no_shacl: bool, source: Path | None) -> None:
