@@ -161,14 +161,22 @@ def summaries(
     ``role`` is a key of :data:`ROLES`; ``min_tier`` keeps tiers at least that strong (``"B"``: A and B).
     """
     params: dict[str, Any] = {}
-    if subject is not None:
-        params["subject"] = subject
     if mechanism is not None:
         params["mechanism"] = mechanism
     if role is not None:
         params["role"] = role_iri(role)
     weakest = TIERS.index(check_tier(min_tier)) if min_tier else len(TIERS)
-    rows = [_summary(r) for r in kg.rows("link-summary", params)]
+    if subject is not None:
+        subjects: list[str | None] = [subject]
+    elif mechanism is not None:  # link-summary's plan starts from the subject: one run per subject
+        subjects = [r["subject"] for r in kg.rows("_subjects-of-mechanism", {"mechanism": mechanism})]
+    else:
+        subjects = [None]
+    rows = [
+        _summary(r)
+        for s in subjects
+        for r in kg.rows("link-summary", {**params, **({"subject": s} if s is not None else {})})
+    ]
     return [r for r in rows if TIERS.index(r["tier"]) <= weakest]
 
 
