@@ -36,7 +36,7 @@ def main() -> None:
             env=env,
         )
         naive = measure(
-            "naive: rdflib parse + same query",
+            "naive: rdflib parse + the per-finding query",
             [sys.executable, str(BENCH / "naive_lookup.py"), "mechanisms-for-disease", f"disease={SS}"],
             runs=args.runs,
         )
