@@ -254,3 +254,26 @@ def test_every_command_has_help(runner, command):
 def test_unknown_format_is_a_usage_error(runner):
     result = runner.invoke(main, ["stats", "--format", "xml"])
     assert result.exit_code == 2 and "Invalid value for '--format'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text,kind,expected",
+    [
+        ("Tregs", "mechanism", "mscd:Treg"),
+        ("B cells", "mechanism", "mscd:BCell"),
+        ("regulatory T cells", "mechanism", "mscd:Treg"),
+        ("NK cells", "mechanism", "mscd:NKCell"),
+        ("scleroderma", "disease", "mscd:SSc"),  # as the review's ref 45 uses it
+        ("MSCs", "subject", "mscd:MSC"),  # general MSC properties, in place of a disease
+    ],
+)
+def test_names_people_type(kg, text, kind, expected):
+    from mscgraph.namespaces import CONVERTER
+
+    assert CONVERTER.compact(kg.resolve(text, kind)) == expected
+
+
+def test_a_plural_is_tried_only_when_the_name_itself_is_unknown(kg):
+    assert kg.resolve("SS", "disease").endswith("/SS")  # "SS" is not the plural of "S"
+    with pytest.raises(Exception, match="unknown mechanism 'Tregss'"):
+        kg.resolve("Tregss", "mechanism")
