@@ -42,8 +42,9 @@ class EmbeddedEngine:
 
     lateral = True
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, index: object = None) -> None:
         self.store = store
+        self.index = index  # the on-disk index it reads, kept open (with its lease) while the engine lives
 
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the union, each once, streamed (memory does not grow with the graph)."""
