@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
+import signal
+import socket
+import stat
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -146,3 +152,113 @@ def test_an_unusable_cache_location_is_bypassed_with_one_warning(data: Path, tmp
     result = cli("show", "TD", "--data", str(data), env={"MSCGRAPH_CACHE": str(blocker / "cache")})
     assert result.returncode == 0 and "Testing disease" in result.stdout
     assert result.stderr.count("\n") == 1 and "reading the sources in memory" in result.stderr
+
+
+# --- 2. output paths -----------------------------------------------------------------------------
+
+def test_export_follows_a_symlink_keeps_the_mode_and_writes_into_a_pipe(tmp_path: Path) -> None:
+    target = tmp_path / "real.nt"
+    target.write_text("old\n")
+    os.chmod(target, 0o600)
+    link = tmp_path / "link.nt"
+    link.symlink_to(target)
+    assert cli("export", "--format", "nt", "-o", str(link)).returncode == 0
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.read_text().count("\n") > 4000
+
+    fifo = tmp_path / "pipe.nt"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = cli("export", "--format", "nt", "-o", str(fifo))
+    reader.join(60)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe, not replaced by a regular file
+    assert received and received[0].count(b"\n") > 4000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.nt", "pipe.nt", "real.nt"]  # no temp files
+
+
+class StallingServer:
+    """A loopback TCP server that accepts connections and answers slowly: never (``drip=None``), or
+    one byte of a valid HTTP answer every ``drip`` seconds."""
+
+    def __init__(self, drip: float | None = None) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self.drip = drip
+        self.connections: list[socket.socket] = []
+        self.stopped = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections.append(conn)
+            if self.drip is not None:
+                threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n\r\n" + b" " * 10000
+        for byte in answer:
+            if self.stopped.wait(self.drip):
+                return
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.sock.close()
+        for conn in self.connections:
+            conn.close()
+
+
+def test_sigterm_during_export_removes_the_temporary_file(tmp_path: Path) -> None:
+    server = StallingServer()  # the export waits on it with its temporary file open
+    try:
+        out = tmp_path / "out.ttl"
+        proc = subprocess.Popen(
+            [SCRIPT, "export", "-o", str(out), "--endpoint", server.url], stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".out.ttl.*.tmp")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.05)
+        assert list(tmp_path.glob(".out.ttl.*.tmp")), "the export never started writing"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    finally:
+        server.close()
+    assert proc.returncode != 0
+    assert list(tmp_path.iterdir()) == []  # neither the output nor its temporary file
+    assert "Traceback" not in proc.stderr.read()
+
+
+def _small_disk() -> None:
+    """In the child: files may not grow past 20 kB, as on a full disk (the write fails)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("sparql", "SELECT * WHERE { ?s ?p ?o }", "--format", "csv"),
+        ("export", "--format", "nt"),
+        ("search", "e", "--format", "json", "--limit", "1000"),
+    ],
+)
+def test_a_full_disk_through_stdout_is_an_error(tmp_path: Path, args: tuple[str, ...]) -> None:
+    assert cli("stats").returncode == 0  # the index is built before the disk is "full"
+    with open(tmp_path / "out", "wb") as out:
+        result = subprocess.run(
+            [SCRIPT, *args], stdout=out, stderr=subprocess.PIPE, text=True, timeout=120,
+            preexec_fn=_small_disk,
+        )
+    one_error_line(result, "File too large")

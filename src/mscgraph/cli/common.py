@@ -71,19 +71,38 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def emit(text: str) -> None:
-    """Write data to stdout; a closed pipe (``| head``) ends the program quietly."""
+def emit(text: str | bytes) -> None:
+    """Write data to stdout; a closed pipe (``| head``) ends the program quietly, and a failed
+    write (a full disk) is an error: CPython's buffered writer may write only part of a large
+    chunk and say so only in its return value, so every byte is accounted for here."""
+    out = sys.stdout.buffer
+    if isinstance(text, str):
+        text = text.encode(sys.stdout.encoding or "utf-8", "replace")
+    data = memoryview(text)
     try:
-        sys.stdout.write(text)
         sys.stdout.flush()
+        while data:
+            data = data[out.write(data) :]
+        out.flush()
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         sys.exit(0)
+    except OSError as exc:
+        fail(f"cannot write the output: {exc.strerror or exc}")
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so that the exit does not try to flush it again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def fail(message: str, code: int = 1) -> None:
     click.echo(f"mscgraph: error: {message}", err=True)
+    try:
+        sys.stdout.flush()
+    except OSError:  # the output is what failed: do not report it a second time at exit
+        _drop_stdout()
     sys.exit(code)
 
 
