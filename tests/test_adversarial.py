@@ -262,3 +262,177 @@ def test_a_full_disk_through_stdout_is_an_error(tmp_path: Path, args: tuple[str,
             preexec_fn=_small_disk,
         )
     one_error_line(result, "File too large")
+
+
+# --- 3. the endpoint -----------------------------------------------------------------------------
+
+def _http(url: str, query: str | None = None, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    if query is not None:
+        url += "?" + urllib.parse.urlencode({"query": query})
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+class Serve:
+    def __init__(self, tmp: Path, *args: str, host: str = "127.0.0.1") -> None:
+        from conftest import free_port, wait_for_port
+
+        self.port = free_port()
+        self.log = tmp / f"serve-{self.port}.log"
+        with open(self.log, "wb") as err:
+            self.proc = subprocess.Popen(
+                [SCRIPT, "serve", "--host", host, "--port", str(self.port), *args], stderr=err,
+                stdout=subprocess.DEVNULL,
+            )
+        if host == "127.0.0.1":
+            wait_for_port(self.port, self.proc, "mscgraph serve")
+        self.root = f"http://{host if ':' not in host else f'[{host}]'}:{self.port}/"
+        self.url = self.root + "sparql"
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        self.proc.wait(30)
+        return self.log.read_text()
+
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+HEAVY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture()
+def serve(tmp_path: Path, data: Path):
+    started: list[Serve] = []
+
+    def start(*args: str, **kwargs) -> Serve:
+        started.append(Serve(tmp_path, "--data", str(data), *args, **kwargs))
+        return started[-1]
+
+    yield start
+    for server in started:
+        if server.proc.poll() is None:
+            server.stop()
+
+
+def test_service_is_refused_however_it_is_written_and_nothing_is_fetched(serve) -> None:
+    canary = StallingServer()  # any connection to it would be the endpoint fetching a URL
+    server = serve("--quiet")
+    try:
+        service = f"SERVICE <{canary.url}> {{ ?x ?y ?z }}"
+        for query in (
+            f"PREFIX a: <http://x/> SELECT * WHERE {{ ?s a:b\\#c ?o . {service} }}",  # the probe's bypass
+            f"PREFIX a: <http://x/> SELECT * WHERE {{ ?s a:b\\#c ?o }} # \n SELECT * {{ {service} }}",
+            f"SELECT * WHERE {{ sErViCe SILENT <{canary.url}> {{ ?x ?y ?z }} }}",
+            "SELECT * WHERE { SERVICE ?unbound { ?x ?y ?z } }",
+        ):
+            status, _, body = _http(server.url, query)
+            assert status in (400, 403), (query, status, body)
+        bypass = f"PREFIX a: <http://x/> SELECT * WHERE {{ ?s a:b\\#c ?o . {service} }}"
+        status, _, body = _http(server.url, bypass)
+        assert status == 403 and b"SERVICE" in body
+        assert canary.connections == []
+        # a keyword in a name, a string, an IRI or a comment is not a SERVICE call
+        ok = 'SELECT ?service WHERE { ?service ?p "SERVICE" } LIMIT 1 # SERVICE <http://x/>'
+        assert _http(server.url, ok)[0] == 200
+    finally:
+        canary.close()
+
+
+def test_no_cors_by_default_and_a_foreign_host_header_is_refused(serve) -> None:
+    server = serve("--quiet")
+    status, headers, _ = _http(server.url, COUNT, {"Origin": "http://evil.example"})
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
+    status, _, body = _http(server.url, COUNT, {"Host": f"evil.example:{server.port}"})
+    assert status == 403 and b"evil.example" in body  # DNS rebinding: a page of another site by our address
+    assert _http(server.url, COUNT, {"Host": f"localhost:{server.port}"})[0] == 200
+
+
+def test_a_cross_origin_page_cannot_read_the_endpoint_in_chromium(serve, tmp_path: Path) -> None:
+    """A page of another origin (another loopback port) fetches from `serve`: refused by Chromium
+    without --cors, allowed for the origin given with --cors."""
+    import http.server
+
+    from conftest import free_port
+    from playwright.sync_api import sync_playwright
+
+    page_port = free_port()
+    origin = f"http://127.0.0.1:{page_port}"
+    open_server = serve("--quiet", "--cors", origin)
+    closed_server = serve("--quiet")
+    (tmp_path / "index.html").write_text("<!doctype html><title>elsewhere</title>")
+    handler = type("Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *a: None})
+    site = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", page_port), lambda *a: handler(*a, directory=str(tmp_path))
+    )
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    fetch = """url => fetch(url).then(r => r.json()).then(d => d.results.bindings[0].n.value,
+                                                          e => 'refused: ' + e)"""
+    try:
+        with sync_playwright() as p:
+            args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+            try:
+                page = browser.new_page()
+                page.goto(origin + "/index.html")
+                query = "?query=" + COUNT.replace(" ", "%20").replace("*", "%2A")
+                refused = page.evaluate(fetch, closed_server.url + query)
+                allowed = page.evaluate(fetch, open_server.url + query)
+            finally:
+                browser.close()
+    finally:
+        site.shutdown()
+    assert refused.startswith("refused: TypeError"), refused
+    assert int(allowed) > 4000
+
+
+def test_one_worker_answers_503_then_200_from_the_version_it_started_with(serve, data: Path) -> None:
+    server = serve("--quiet", "--workers", "1", "--timeout", "1")
+    label = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?l { <https://w3id.org/mscgraph/data/TestDisease> rdfs:label ?l }"
+    )
+    assert b"Testing disease" in _http(server.url, label, {"Accept": "text/csv"})[2]
+    (data / "extra.ttl").write_text(EXTRA.replace("{label}", "Edited meanwhile"))
+    status, _, body = _http(server.url, HEAVY)
+    assert status == 503 and b"time limit" in body  # the worker was killed and replaced
+    status, _, body = _http(server.url, label, {"Accept": "text/csv"})
+    assert status == 200 and b"Testing disease" in body  # the replacement reads the same version
+
+
+def test_idle_connections_are_closed_and_disconnects_are_one_log_line(serve) -> None:
+    server = serve("--idle-timeout", "0.5")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as idle:
+        assert idle.recv(100) == b""  # closed by the server, not by our time-out
+    for _ in range(3):  # clients that go away in the middle of a request
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as rude:
+            rude.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            rude.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*")
+    assert _http(server.url, COUNT)[0] == 200
+    log = server.stop()
+    assert "Traceback" not in log, log
+
+
+def test_serve_listens_on_ipv6_loopback(serve) -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    try:
+        socket.create_server(("::1", 0), family=socket.AF_INET6).close()
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    server = serve("--quiet", host="::1")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.proc.poll() is None, server.log.read_text()
+        try:
+            socket.create_connection(("::1", server.port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    assert _http(server.url, COUNT)[0] == 200

@@ -15,6 +15,7 @@ from . import formats, queries
 from .errors import UsageError
 from .namespaces import CONVERTER, PREFIXES
 from .queries import Result, Term
+from .querytext import is_update
 
 if TYPE_CHECKING:
     from .graph import KnowledgeGraph
@@ -75,12 +76,9 @@ def run(
     assert text is not None
     if not text.strip():
         raise UsageError("the query is empty")
-    try:
-        return kg.engine.run(text, {k: adhoc_term(v) for k, v in params.items()})
-    except RuntimeError as exc:  # pyoxigraph refuses to bind a variable that is not projected
-        if "projection" in str(exc):
-            raise UsageError(f"{exc}; a bound parameter must be a SELECT variable of the query") from None
-        raise
+    if is_update(text):
+        raise UsageError("SPARQL Update is not allowed: mscgraph only reads the graph")
+    return kg.engine.run(text, {k: adhoc_term(v) for k, v in params.items()})
 
 
 def _cell(term: Term | None) -> str | None:
