@@ -436,3 +436,82 @@ def test_serve_listens_on_ipv6_loopback(serve) -> None:
         except OSError:
             time.sleep(0.1)
     assert _http(server.url, COUNT)[0] == 200
+
+
+# --- 4. mscgraph sparql ----------------------------------------------------------------------------
+
+def test_sparql_refuses_service_unless_allowed(data: Path) -> None:
+    canary = StallingServer()
+    try:
+        query = f"SELECT * WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}"
+        one_error_line(cli("sparql", query), "SERVICE", "--allow-service")
+        bypass = f"PREFIX a: <http://x/> SELECT * {{ ?s a:b\\#c ?o . SERVICE <{canary.url}> {{ ?s ?p ?o }} }}"
+        one_error_line(cli("sparql", bypass), "SERVICE")
+        assert canary.connections == []
+        # allowed, the engine does call the service (which never answers: the time limit stops it)
+        result = cli("sparql", "--allow-service", "--timeout", "2", query)
+        one_error_line(result, "stopped after 2 s")
+        assert len(canary.connections) == 1
+    finally:
+        canary.close()
+
+
+def test_sparql_time_limit_and_ctrl_c_stop_a_runaway_query() -> None:
+    one_error_line(cli("sparql", "--timeout", "1", HEAVY, "--format", "csv"), "stopped after 1 s")
+    proc = subprocess.Popen(
+        [SCRIPT, "sparql", HEAVY], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(1)  # not a timing assertion: only lets the query start before the Ctrl-C
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err.count("\n") == 1 and "interrupted" in err, err
+
+
+def _peak_rss_mb(*args: str) -> tuple[float, int]:
+    """Peak memory of one `mscgraph` run (MB) and how many bytes it wrote."""
+    proc = subprocess.Popen([SCRIPT, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    written = sum(len(chunk) for chunk in iter(lambda: proc.stdout.read(1 << 16), b""))
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0
+    return usage.ru_maxrss / 1024, written
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_sparql_streams_large_results_in_constant_memory(fmt: str) -> None:
+    small, _ = _peak_rss_mb("sparql", "SELECT * WHERE { ?a ?b ?c } LIMIT 10", "--format", fmt)
+    big, written = _peak_rss_mb(
+        "sparql", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 400000", "--format", fmt
+    )
+    assert written > 100_000_000  # 400,000 rows of six IRIs and literals
+    assert big < small + 60, (small, big)  # not the 100s of MB that holding the rows takes
+
+
+# --- 6. small things: one line, non-zero exit, no traceback --------------------------------------
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("sparql", "SELECT ?x WHERE { ?x ?p ?o }", "-p", "x=<http://a b>"), "not a valid"),
+        (("sparql", "SELECT ?x WHERE { ?x ?p ?o }", "-p", "x=<no scheme>"), "not a valid"),
+        (("show", "http://exa mple/x"), "not a valid"),
+        (("sparql", "SELECT * WHERE " + "{" * 10000 + "}" * 10000), "nested more than"),
+        (("sparql", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"), "Update is not allowed"),
+        (("search", ""), "empty"),
+        (("mechanisms", "SS", "--endpoint", "ftp://127.0.0.1/sparql"), "not an http(s) endpoint URL"),
+        (("mechanisms", "SS", "--endpoint", "http://[::1/sparql"), "endpoint URL"),
+    ],
+)
+def test_bad_input_is_one_line(args: tuple[str, ...], expected: str) -> None:
+    one_error_line(cli(*args), expected)
+
+
+def test_table_edge_cases_and_escape_sequences_in_labels(tmp_path: Path) -> None:
+    result = cli("sparql", "SELECT * WHERE {}")
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    query = 'SELECT ?x WHERE { BIND("red\\u001b[31m alert\\u0007" AS ?x) }'
+    result = cli("sparql", query)
+    assert result.returncode == 0 and "\x1b" not in result.stdout and "\\x1b[31m" in result.stdout
+    with_bom = tmp_path / "q.rq"
+    with_bom.write_bytes("\ufeffASK { ?s ?p ?o }".encode())
+    assert cli("sparql", "--file", str(with_bom)).stdout == "true\n"

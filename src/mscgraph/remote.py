@@ -30,8 +30,11 @@ XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 def public_url(url: str) -> str:
     """The URL without user:password and query string, for messages."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return "(a malformed URL)"
     with contextlib.suppress(ValueError):  # a port that is not a number is left out
         host += f":{parts.port}" if parts.port else ""
     return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
@@ -140,8 +143,8 @@ class RemoteEngine:
         timeout: float = 60.0,
         graph: str | None = None,
     ) -> None:
-        parts = urllib.parse.urlsplit(endpoint)
         try:
+            parts = urllib.parse.urlsplit(endpoint)
             valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
         except ValueError:
             valid = False
