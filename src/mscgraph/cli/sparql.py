@@ -96,6 +96,10 @@ def _within(seconds: float, work: Callable[[], None]) -> None:
         try:
             work()
         except BaseException as exc:  # re-raised in the main thread, where the errors are handled
+            error: BaseException | None = exc
+            while error is not None:  # drop the frames here: the engine's results belong to this thread
+                error.__traceback__ = None
+                error = error.__context__ or error.__cause__
             outcome.append(exc)
 
     thread = threading.Thread(target=target, daemon=True)
