@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -487,6 +488,106 @@ def test_sparql_streams_large_results_in_constant_memory(fmt: str) -> None:
     assert big < small + 60, (small, big)  # not the 100s of MB that holding the rows takes
 
 
+# --- 5. remote endpoints and push ------------------------------------------------------------------
+
+class GraphStore:
+    """A loopback SPARQL Graph Store in a thread: keeps what is PUT or POSTed and sends it back on GET;
+    asks for Basic authentication (``user``/``password``) if given. ``page=True`` makes it a web
+    server that answers every request with an HTML page instead."""
+
+    def __init__(self, user: str | None = None, password: str | None = None, page: bool = False) -> None:
+        import base64
+        import http.server
+
+        store = self
+        self.graph = b""
+        self.keep = True  # False: a store that says yes to an upload and keeps nothing
+        self.requests: list[str] = []
+        token = base64.b64encode(f"{user}:{password}".encode()).decode() if user else None
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self, status: int, body: bytes = b"", ctype: str = "text/plain") -> None:
+                self.send_response(status)
+                if status == 401:
+                    self.send_header("WWW-Authenticate", 'Basic realm="store"')
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _handle(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                store.requests.append(self.command)
+                if page:
+                    return self._answer(200, b"<!DOCTYPE html><html><body>Hello</body></html>", "text/html")
+                if token and self.headers.get("Authorization") != f"Basic {token}":
+                    return self._answer(401, b"who are you?")
+                if self.command == "GET":
+                    return self._answer(200, store.graph, "application/n-triples")
+                if store.keep:
+                    store.graph = body if self.command == "PUT" else store.graph + body
+                self._answer(204)
+
+            do_GET = do_PUT = do_POST = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/store"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_dripping_endpoint_cannot_outlast_the_time_limit() -> None:
+    server = StallingServer(drip=0.5)  # a byte every half second: no single read ever times out
+    try:
+        started = time.monotonic()
+        result = cli("mechanisms", "SS", "--endpoint", server.url, env={"MSCGRAPH_TIMEOUT": "3"}, timeout=20)
+        one_error_line(result, "did not answer within 3 s")
+        result = cli("push", "--endpoint", server.url, "--graph", "urn:g", "--timeout", "3", timeout=20)
+        one_error_line(result, "did not answer within 3 s")
+        assert time.monotonic() - started < 40
+        assert len(server.connections) >= 2
+    finally:
+        server.close()
+    result = cli("stats", "--endpoint", server.url, env={"MSCGRAPH_TIMEOUT": "soon"})
+    one_error_line(result, "MSCGRAPH_TIMEOUT must be a number")
+
+
+def test_push_refuses_a_web_page_as_a_graph_store() -> None:
+    site = GraphStore(page=True)
+    try:
+        result = cli("push", "--endpoint", site.url, "--graph", "urn:g", timeout=60)
+    finally:
+        site.close()
+    one_error_line(result, "HTTP 200 with text/html", "not as a SPARQL Graph Store")
+    assert "added" not in result.stderr
+
+
+def test_push_reads_the_graph_back_and_takes_credentials_from_the_url() -> None:
+    store = GraphStore(user="alice", password="s3cr@t:x")
+    url = store.url.replace("http://", "http://alice:s3cr%40t%3Ax@")
+    try:
+        result = cli("push", "--endpoint", url, "--graph", "urn:g", "--replace", timeout=60)
+        assert result.returncode == 0, result.stderr
+        done = rf"mscgraph: replaced (\d+) triples to <urn:g> at {store.url}; read back, the graph holds \1"
+        assert re.fullmatch(done + r" triples\n", result.stderr), result.stderr
+        assert store.requests[-1] == "GET"
+        wrong = cli("push", "--endpoint", url.replace("s3cr", "guess"), "--graph", "urn:g", timeout=60)
+        one_error_line(wrong, "HTTP 401")
+        assert "guess" not in wrong.stderr and "alice" not in wrong.stderr
+        store.graph, store.keep = b"", False
+        forgetful = cli("push", "--endpoint", url, "--graph", "urn:g", timeout=60)
+    finally:
+        store.close()
+    one_error_line(forgetful, "took the upload, but the graph holds 0 triples when read back")
+    assert "s3cr" not in result.stderr + forgetful.stderr
+
+
 # --- 6. small things: one line, non-zero exit, no traceback --------------------------------------
 
 @pytest.mark.parametrize(
@@ -515,3 +616,4 @@ def test_table_edge_cases_and_escape_sequences_in_labels(tmp_path: Path) -> None
     with_bom = tmp_path / "q.rq"
     with_bom.write_bytes("\ufeffASK { ?s ?p ?o }".encode())
     assert cli("sparql", "--file", str(with_bom)).stdout == "true\n"
+
