@@ -617,3 +617,39 @@ def test_table_edge_cases_and_escape_sequences_in_labels(tmp_path: Path) -> None
     with_bom.write_bytes("\ufeffASK { ?s ?p ?o }".encode())
     assert cli("sparql", "--file", str(with_bom)).stdout == "true\n"
 
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "SS\udcff"),
+        ("search", "\udce9"),
+        ("evidence", "SS", "IL-17\udcff"),
+        ("sparql", 'SELECT * WHERE { ?s ?p "\udcff" }'),
+        ("sparql", "SELECT ?x WHERE { ?x ?p ?o }", "-p", "x=\udcff"),
+        ("mechanisms", "SS", "--endpoint", "http://127.0.0.1:1/\udcff"),
+    ],
+)
+def test_text_that_is_not_utf8_is_one_line(args: tuple[str, ...]) -> None:
+    result = cli(*args)  # the surrogates go out as the raw bytes \xff, \xe9 (os.fsencode)
+    one_error_line(result, "is not valid UTF-8")
+    assert result.returncode == 2
+
+
+def test_a_data_folder_whose_name_is_not_utf8_is_fine(tmp_path: Path) -> None:
+    folder = tmp_path / "data-\udcff"
+    folder.mkdir()
+    (folder / "a.ttl").write_text(EXTRA.replace("{label}", "Testing disease"))
+    result = cli("show", "TD", "--data", str(folder), "--no-cache")
+    assert result.returncode == 0 and "Testing disease" in result.stdout, result.stderr
+
+
+def test_a_literal_over_16_mib(tmp_path: Path) -> None:
+    big = "x" * (17 << 20)
+    query = tmp_path / "big.rq"
+    query.write_text(f'SELECT ?x WHERE {{ BIND("{big}" AS ?x) }}')
+    result = cli("sparql", "--file", str(query), "--format", "tsv")
+    assert result.returncode == 0 and len(result.stdout) > 17 << 20  # a query may hold one
+    data = tmp_path / "big.ttl"
+    data.write_text(f'<urn:x:a> <urn:x:b> "{big}" .\n')  # the parser's buffer holds 16 MiB
+    one_error_line(cli("stats", "--data", str(data)), "big.ttl", "over 16 MiB")
+    one_error_line(cli("stats", "--data", str(data), "--no-cache"), "big.ttl", "over 16 MiB")

@@ -127,6 +127,8 @@ def load_file(store: ox.Store, path: Path, graph: ox.NamedNode, *, bulk: bool) -
         raise DataError(f"{path}: {exc}") from None
     except OSError as exc:
         raise DataError(f"{path}: {exc.strerror or exc}") from None
+    except MemoryError as exc:  # the parser's buffer holds 16 MiB: a longer literal or IRI cannot be read
+        raise DataError(f"{path}: cannot be read: {exc} bytes (a literal or IRI over 16 MiB?)") from None
 
 
 @contextlib.contextmanager

@@ -59,6 +59,7 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ) -> Any:
         from .. import load
 
+        check_arguments()
         if endpoint_graph and not endpoint:
             fail("--graph names a graph of an --endpoint; give --endpoint too", 2)
         options = {"graph": endpoint_graph} if endpoint_graph else {}
@@ -106,11 +107,28 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+def check_arguments() -> None:
+    """Refuse command-line text that is not valid UTF-8 (Python keeps such bytes as lone surrogates,
+    which nothing downstream can encode). File paths may be any bytes and are left alone."""
+    ctx = click.get_current_context(silent=True)
+    for param in ctx.command.params if ctx else []:
+        value = ctx.params.get(param.name or "")
+        if isinstance(param.type, click.Path) or value is None:
+            continue
+        for text in value if isinstance(value, (tuple, list)) else [value]:
+            if isinstance(text, str) and any("\udc80" <= c <= "\udcff" for c in text):
+                name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+                name = name.strip("[]")
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                fail(f"{name} is not valid UTF-8: '{shown}'", 2)
+
+
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one line on stderr and the error's exit code."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_arguments()
         try:
             return func(*args, **kwargs)
         except MscGraphError as exc:
