@@ -653,3 +653,26 @@ def test_a_literal_over_16_mib(tmp_path: Path) -> None:
     data.write_text(f'<urn:x:a> <urn:x:b> "{big}" .\n')  # the parser's buffer holds 16 MiB
     one_error_line(cli("stats", "--data", str(data)), "big.ttl", "over 16 MiB")
     one_error_line(cli("stats", "--data", str(data), "--no-cache"), "big.ttl", "over 16 MiB")
+
+
+def test_an_unknown_name_on_a_large_graph_reads_a_bounded_part_of_the_names(tmp_path: Path) -> None:
+    """Suggestions for an unknown name come from a bounded set of candidates in the name index, not
+    from every name of the graph: the failed lookup needs no more memory than one that succeeds."""
+    big = tmp_path / "many.ttl"
+    lines = [
+        "@prefix mscd: <https://w3id.org/mscgraph/data/> .",
+        "@prefix msc: <https://w3id.org/mscgraph/ontology/> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+    ]
+    label = 'mscd:D{0} a msc:Disease ; rdfs:label "Disorder number {0}"@en, "Syndrome {0:x}"@en .'
+    big.write_text("\n".join(lines + [label.format(i) for i in range(80_000)]) + "\n")
+    assert cli("stats", "--data", str(big), timeout=300).returncode == 0  # the index is built
+    known, _ = _peak_rss_mb("show", "Disorder number 4711", "--data", str(big))
+    unknown = [SCRIPT, "show", "Disordr number 4711", "--data", str(big)]
+    proc = subprocess.Popen(unknown, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    message = proc.stderr.read().decode()
+    assert os.waitstatus_to_exitcode(status) == 2
+    assert message.startswith("mscgraph: error: unknown entity 'Disordr number 4711'; did you mean: Disorder "
+                              "number 4711 (mscd:D4711), "), message
+    assert usage.ru_maxrss / 1024 < known + 40, (known, usage.ru_maxrss / 1024)

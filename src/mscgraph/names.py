@@ -8,6 +8,7 @@ accents and separators removed, Greek letters spelled out, so that ``Sjögren's 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -52,6 +53,13 @@ def name_keys(text: str) -> set[str]:
     if (base := re.sub(r"\s*[(（].*[)）]\s*$", "", text)) != text:
         keys.add(normalize(base))
     return keys - {""}
+
+
+def likeness(key: str, other: str) -> float:
+    """How alike two name keys are, 0 to 1, for suggestions: difflib's ratio, or the share of ``key``
+    that ``other`` starts with, whichever is higher; 0.8 if ``other`` contains ``key``."""
+    prefix = len(os.path.commonprefix([key, other])) / len(key)  # noqa: RUF071 (a string's prefix)
+    return max(difflib.SequenceMatcher(None, key, other).ratio(), prefix, 0.8 if key in other else 0.0)
 
 
 def local_name(iri: str) -> str:
@@ -129,24 +137,43 @@ class Resolver:
         return [(r["entity"].value, r["text"].value) for r in rows if key in normalize(r["text"].value)]
 
     def suggest(self, text: str, kind: str | None, limit: int = 5) -> list[str]:
-        """Closest names of the right kind: fuzzy matches first, then names containing the text."""
+        """Closest names of the right kind, best first: a name scores by how alike it is to the text
+        (difflib's ratio) or by how much of the text it starts with (``IL-10`` -> IL-17A, IL-4, IL-6),
+        whichever is higher; names containing the text count as close (:func:`likeness`)."""
         key = normalize(text)
-        by_key: dict[str, list[str]] = defaultdict(list)
-        labels = {}
-        for iri, (label, keys) in self._scan(kind).items():
-            labels[iri] = label
-            for k in keys:
-                by_key[k].append(iri)
-        close = difflib.get_close_matches(key, list(by_key), n=limit * 3, cutoff=0.6)
-        if key:
-            close += [k for k in by_key if key in k and k not in close]
-        out: list[str] = []
-        for k in close:
-            for iri in by_key[k]:
-                shown = self._display(iri, labels[iri])
-                if shown not in out:
-                    out.append(shown)
-        return out[:limit]
+        if not key:
+            return []
+        if self.index is not None:
+            labels, scores = self._suggest_from_index(key, kind, limit)
+        else:
+            labels, scores = {}, {}
+            for iri, (label, keys) in self._scan(kind).items():
+                labels[iri] = label
+                scores[iri] = max(likeness(key, k) for k in keys)
+        close = [i for i in scores if scores[i] >= 0.5]
+        ranked = sorted(close, key=lambda i: (-scores[i], labels[i].lower()))
+        return [self._display(i, labels[i]) for i in ranked[:limit]]
+
+    def _suggest_from_index(
+        self, key: str, kind: str | None, limit: int, checked: int = 1000
+    ) -> tuple[dict[str, str], dict[str, float]]:
+        """Labels and scores of the best entities of ``kind``: the name index gives a bounded set of
+        candidate keys (:meth:`NameIndex.near`); entities are checked for their kind best first,
+        until ``limit`` are found and the ties of the last one too (at most ``checked``)."""
+        assert self.index is not None
+        scores: dict[str, float] = {}
+        for entity, k in self.index.near(key):
+            if (score := likeness(key, k)) >= 0.5 and score > scores.get(entity, 0.0):
+                scores[entity] = score
+        best = sorted(scores, key=scores.__getitem__, reverse=True)[:checked]
+        named = self.index.named(best)
+        labels: dict[str, str] = {}
+        for entity in best:
+            if len(labels) >= limit and scores[entity] < min(scores[e] for e in labels):
+                break
+            if entity in named:
+                labels.update(self._of_kind([entity], kind))
+        return labels, {e: scores[e] for e in labels}
 
     @staticmethod
     def _display(iri: str, label: str) -> str:
