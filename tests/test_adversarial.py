@@ -676,3 +676,23 @@ def test_an_unknown_name_on_a_large_graph_reads_a_bounded_part_of_the_names(tmp_
     assert message.startswith("mscgraph: error: unknown entity 'Disordr number 4711'; did you mean: Disorder "
                               "number 4711 (mscd:D4711), "), message
     assert usage.ru_maxrss / 1024 < known + 40, (known, usage.ru_maxrss / 1024)
+
+
+@pytest.mark.parametrize(
+    ("query", "mistake"),
+    [
+        ("SELEC * WHERE { ?s ?p ?o }", "SELEC"),
+        ("SELECT * WHERE { ?s ?p }", "}"),
+        ('SELECT * WHERE {\n  ?s ?p "干燥综合征" ?x }', "?x"),
+        ("SELECT * WHERE { ?s ?p ?o . FILTER(?o = ) } LIMIT 3", ")"),
+    ],
+)
+def test_a_syntax_error_position_is_never_after_the_mistake_it_claims(query: str, mistake: str) -> None:
+    """pyoxigraph's parser reports the furthest point its grammar read (keywords are read ahead), so
+    the message gives that point as where the mistake is "or before", which is then true."""
+    result = cli("sparql", query)
+    one_error_line(result, "SPARQL syntax error")
+    found = re.search(r"at line (\d+), column (\d+) or before", result.stderr)
+    assert found, result.stderr
+    before = query[: query.index(mistake)].split("\n")
+    assert (int(found[1]), int(found[2])) >= (len(before), len(before[-1]) + 1)
