@@ -149,7 +149,8 @@ def pushed(virtuoso, data_snapshot):
         env={"MSCGRAPH_USER": "dba", "MSCGRAPH_PASSWORD": PASSWORD},
     )
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(rf"mscgraph: replaced \d+ triples to <{GRAPH}> at {virtuoso.crud}\n", result.stderr)
+    done = rf"mscgraph: replaced (\d+) triples to <{GRAPH}> at {virtuoso.crud}; read back, the graph holds \1"
+    assert re.fullmatch(done + r" triples\n", result.stderr), result.stderr
     assert PASSWORD not in result.stdout + result.stderr.replace("dba", "")  # nothing but the user name
     return virtuoso
 

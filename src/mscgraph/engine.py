@@ -6,7 +6,9 @@ from collections.abc import Iterator, Mapping
 
 import pyoxigraph as ox
 
+from .errors import MscGraphError, UsageError
 from .queries import Result, Term, get, syntax_error
+from .querytext import check
 
 
 def to_term(node: object) -> Term:
@@ -22,15 +24,18 @@ def to_term(node: object) -> Term:
 
 
 def to_ox(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if term.kind == "uri":
-        return ox.NamedNode(term.value)
-    if term.kind == "bnode":
-        return ox.BlankNode(term.value)
-    if term.lang:
-        return ox.Literal(term.value, language=term.lang)
-    if term.datatype:
-        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
-    return ox.Literal(term.value)
+    try:
+        if term.kind == "uri":
+            return ox.NamedNode(term.value)
+        if term.kind == "bnode":
+            return ox.BlankNode(term.value)
+        if term.lang:
+            return ox.Literal(term.value, language=term.lang)
+        if term.datatype:
+            return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
+        return ox.Literal(term.value)
+    except ValueError as exc:  # an IRI with illegal characters, a bad language tag
+        raise UsageError(f"not a valid RDF term {term.value!r}: {exc}") from None
 
 
 class EmbeddedEngine:
@@ -41,16 +46,23 @@ class EmbeddedEngine:
     """
 
     lateral = True
+    allow_service = False  # SERVICE would make the engine fetch from the network
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, index: object = None) -> None:
         self.store = store
+        self.index = index  # the on-disk index it reads, kept open (with its lease) while the engine lives
 
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the union, each once, streamed (memory does not grow with the graph)."""
         for s, p, o in self.store.query(get("_all-triples").text):
             yield ox.Triple(s, p, o)
 
-    def run(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
+    def run(self, query: str, bindings: Mapping[str, Term] | None = None, *, lazy: bool = False) -> Result:
+        """Answer ``query``; ``lazy``: rows and triples as iterators, read from the store as consumed.
+
+        SERVICE is refused unless :attr:`allow_service` (the engine would fetch from the network).
+        """
+        check(query, allow_service=self.allow_service)
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
         try:
             answer = self.store.query(
@@ -58,18 +70,31 @@ class EmbeddedEngine:
             )
         except SyntaxError as exc:
             raise syntax_error(exc, query) from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise _engine_error(exc) from None
         if isinstance(answer, ox.QueryBoolean):
             return Result("ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows = []
-            for solution in answer:
-                row = {}
-                for name in variables:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = to_term(value)
-                rows.append(row)
-            return Result("select", variables=variables, rows=rows)
-        triples = [(to_term(t.subject), to_term(t.predicate), to_term(t.object)) for t in answer]
-        return Result("graph", triples=triples)
+            rows = _guarded(
+                {name: to_term(value) for name in variables if (value := solution[name]) is not None}
+                for solution in answer
+            )
+            return Result("select", variables=variables, rows=rows if lazy else list(rows))
+        triples = _guarded((to_term(t.subject), to_term(t.predicate), to_term(t.object)) for t in answer)
+        return Result("graph", triples=triples if lazy else list(triples))
+
+
+def _engine_error(exc: Exception) -> MscGraphError:
+    message = " ".join(str(exc).split())
+    if "projection" in message:  # pyoxigraph refuses to bind a variable that is not projected
+        return UsageError(f"{message}; a bound parameter must be a SELECT variable of the query")
+    return MscGraphError(f"the query failed: {message}")
+
+
+def _guarded(items: Iterator) -> Iterator:
+    """``items``, with the engine's errors while reading them as one-line errors."""
+    try:
+        yield from items
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise _engine_error(exc) from None

@@ -38,6 +38,10 @@ class QuerySyntaxError(UsageError):
     """A SPARQL query that does not parse; the message carries the parser's line/column."""
 
 
+class ServiceRefused(UsageError):
+    """A federated query (SERVICE) where the network is not to be used."""
+
+
 class DataError(MscGraphError):
     """The ontology or data files cannot be read."""
 

@@ -106,12 +106,20 @@ def _longest_word(text: str, cap: int = 24) -> int:
     return min(max(words, default=0), cap)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Control characters (terminal escape sequences in a label) shown as ``\\x1b``, never sent raw."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
 def table(rows: Sequence[dict[str, Any]], columns: list[str], width: int | None = None) -> str:
     """A plain-text table that fits the terminal, wrapping long cells."""
-    if not rows:
+    if not rows or not columns:
         return ""
     width = width or shutil.get_terminal_size((120, 24)).columns
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    cells = [[visible(_cell(r.get(c))) for c in columns] for r in rows]
     by_column = [(h, [row[i] for row in cells]) for i, h in enumerate(columns)]
     natural = [max(display_width(t) for t in (h, *texts)) for h, texts in by_column]
     minimum = [max(_longest_word(t) for t in (h, *texts)) for h, texts in by_column]

@@ -160,4 +160,4 @@ def load(
 
     sources = Sources.resolve(data)
     index = open_index(sources, cache=cache)
-    return KnowledgeGraph(EmbeddedEngine(index.store), index=index.names, sources=sources)
+    return KnowledgeGraph(EmbeddedEngine(index.store, index), index=index.names, sources=sources)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .errors import UsageError
 from .names import normalize
 from .namespaces import CONVERTER
 
@@ -162,7 +163,7 @@ def search(kg: KnowledgeGraph, text: str, limit: int = 20) -> list[dict[str, Any
     """
     key = normalize(text)
     if not key:
-        return []
+        raise UsageError(f"empty search text {text!r}: give some letters or digits")
     best: dict[str, tuple[int, bool, int, str]] = {}
     for entity, name in kg.names.containing(key):
         name_key = normalize(name)

@@ -68,6 +68,41 @@ class NameIndex:
         """The entities one of whose names has the normalised key ``key``."""
         return {e for (e,) in self.db.execute("SELECT DISTINCT entity FROM names WHERE key = ?", (key,))}
 
+    def near(self, key: str, limit: int = 20_000) -> list[tuple[str, str]]:
+        """``(entity, key)`` rows whose key may be like ``key`` (:func:`mscgraph.names.likeness` 0.5 or
+        more): a key a third to three times as long, or starting with the first half of ``key``, or
+        containing it. Where more than ``limit`` rows qualify (a large graph), the ``limit`` rows that
+        share most pieces of ``key`` (its first half, itself, its quarters): bounded work, and a name
+        with a typo still finds the names that differ by it."""
+        n = len(key)
+        half = key[: (n + 1) // 2]
+        size = max(3, -(-n // 4))
+        pieces = [key[i : i + size] for i in range(0, n, size)]
+        if len(pieces) > 1 and len(pieces[-1]) < 3:
+            pieces[-2:] = [pieces[-2] + pieces[-1]]
+        alike = "length(key) BETWEEN ? AND ?"
+        close = "substr(key, 1, ?) = ? OR instr(key, ?) > 0"
+        bounds = ((n + 2) // 3, 3 * n, len(half), half, key)
+        query = f"SELECT entity, key FROM names WHERE {alike} OR {close} LIMIT ?"
+        rows = self.db.execute(query, (*bounds, limit + 1)).fetchall()
+        if len(rows) <= limit:
+            return rows
+        has = ["instr(key, ?) > 0"] * len(pieces)
+        shared = " + ".join(f"({c})" for c in ["substr(key, 1, ?) = ?", "instr(key, ?) > 0", *has])
+        query = (
+            f"SELECT entity, key FROM names WHERE ({alike} AND ({' OR '.join(has)})) OR {close} "
+            f"ORDER BY {shared} DESC LIMIT ?"
+        )
+        args = (*bounds[:2], *pieces, *bounds[2:], *bounds[2:], *pieces, limit)
+        return self.db.execute(query, args).fetchall()
+
+    def named(self, entities: Iterable[str]) -> set[str]:
+        """Those of ``entities`` that have a name (not only a local name)."""
+        entities = list(entities)
+        marks = ", ".join("?" * len(entities))
+        query = f"SELECT DISTINCT entity FROM names WHERE text != '' AND entity IN ({marks})"
+        return {e for (e,) in self.db.execute(query, entities)} if entities else set()
+
     def containing(self, key: str) -> Iterator[tuple[str, str]]:
         """``(entity, name)`` for every name (not local name) whose key contains ``key``."""
         query = "SELECT DISTINCT entity, text FROM names WHERE instr(key, ?) > 0 AND text != ''"

@@ -55,13 +55,20 @@ def name_keys(text: str) -> set[str]:
     return keys - {""}
 
 
-def local_name(iri: str) -> str:
-    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
-
-
 def _common_prefix(a: str, b: str) -> int:
     """How many leading characters ``a`` and ``b`` share."""
     return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
+def likeness(key: str, other: str) -> float:
+    """How alike two name keys are, 0 to 1, for suggestions: difflib's ratio, or the share of ``key``
+    that ``other`` starts with, whichever is higher; 0.8 if ``other`` contains ``key``."""
+    prefix = _common_prefix(key, other) / len(key)
+    return max(difflib.SequenceMatcher(None, key, other).ratio(), prefix, 0.8 if key in other else 0.0)
+
+
+def local_name(iri: str) -> str:
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
 
 
 class Resolver:
@@ -140,22 +147,41 @@ class Resolver:
     def suggest(self, text: str, kind: str | None, limit: int = 5) -> list[str]:
         """Closest names of the right kind, best first: a name scores by how alike it is to the text
         (difflib's ratio) or by how much of the text it starts with (``IL-10`` -> IL-17A, IL-4, IL-6),
-        whichever is higher; names containing the text count as close."""
+        whichever is higher; names containing the text count as close (:func:`likeness`)."""
         key = normalize(text)
         if not key:
             return []
-        scores: dict[str, float] = {}
-        labels = {}
-        for iri, (label, keys) in self._scan(kind).items():
-            labels[iri] = label
-            for k in keys:
-                prefix = _common_prefix(key, k) / len(key)
-                score = max(difflib.SequenceMatcher(None, key, k).ratio(), prefix, 0.8 if key in k else 0.0)
-                scores[iri] = max(scores.get(iri, 0.0), score)
-        ranked = sorted(
-            (i for i in scores if scores[i] >= 0.5), key=lambda i: (-scores[i], labels[i].lower())
-        )
+        if self.index is not None:
+            labels, scores = self._suggest_from_index(key, kind, limit)
+        else:
+            labels, scores = {}, {}
+            for iri, (label, keys) in self._scan(kind).items():
+                labels[iri] = label
+                scores[iri] = max(likeness(key, k) for k in keys)
+        close = [i for i in scores if scores[i] >= 0.5]
+        ranked = sorted(close, key=lambda i: (-scores[i], labels[i].lower()))
         return [self._display(i, labels[i]) for i in ranked[:limit]]
+
+    def _suggest_from_index(
+        self, key: str, kind: str | None, limit: int, checked: int = 1000
+    ) -> tuple[dict[str, str], dict[str, float]]:
+        """Labels and scores of the best entities of ``kind``: the name index gives a bounded set of
+        candidate keys (:meth:`NameIndex.near`); entities are checked for their kind best first,
+        until ``limit`` are found and the ties of the last one too (at most ``checked``)."""
+        assert self.index is not None
+        scores: dict[str, float] = {}
+        for entity, k in self.index.near(key):
+            if (score := likeness(key, k)) >= 0.5 and score > scores.get(entity, 0.0):
+                scores[entity] = score
+        best = sorted(scores, key=scores.__getitem__, reverse=True)[:checked]
+        named = self.index.named(best)
+        labels: dict[str, str] = {}
+        for entity in best:
+            if len(labels) >= limit and scores[entity] < min(scores[e] for e in labels):
+                break
+            if entity in named:
+                labels.update(self._of_kind([entity], kind))
+        return labels, {e: scores[e] for e in labels}
 
     @staticmethod
     def _display(iri: str, label: str) -> str:

@@ -200,10 +200,15 @@ def get(name: str) -> NamedQuery:
 
 
 def syntax_error(exc: Exception, query: str) -> QuerySyntaxError:
-    """Turn a parser's exception into a one-line message that keeps its line/column."""
+    """Turn a parser's exception into a one-line message that keeps its line/column.
+
+    pyoxigraph reports the furthest point any rule of its grammar reached, and its keyword rules
+    read a keyword's length ahead (``SELEC * WHERE`` fails "at column 10", after ``CONSTRUCT``'s
+    nine letters): the mistake is at that point or before it, and the message says so.
+    """
     message = " ".join(str(exc).split())
     if match := re.match(r"error at (\d+):(\d+): (.*)", message):  # pyoxigraph: "error at LINE:COL: ..."
         line, column, detail = match.groups()
         detail = re.sub(r"(, )?\[[^\]]*\]", "", detail)  # drop the character-class lists of the grammar
-        message = f"at line {line}, column {column}: {detail[:200]}"
+        message = f"at line {line}, column {column} or before: {detail[:200]}"
     return QuerySyntaxError(f"SPARQL syntax error {message}" if match else f"SPARQL syntax error: {message}")

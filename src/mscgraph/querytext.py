@@ -1,36 +1,73 @@
 """Light inspection of SPARQL text: its form (SELECT, ASK, ..., or an update) and safe VALUES injection.
 
-Both work on a *masked* copy of the text in which comments, strings and IRIs are blanked out,
-so a keyword or brace inside a literal, an IRI or a comment is never mistaken for syntax.
-This is not a parser: the engine that runs the query still parses it and reports errors.
+Both work on a *masked* copy of the text in which comments, strings, IRIs and prefixed names are
+blanked out by a lexer of the grammar's terminals, so a keyword or brace inside a
+literal, an IRI, a name or a comment is never mistaken for syntax. :func:`check` refuses SERVICE
+and bounds the nesting depth before the engine's (recursive) parser sees the query. This is not
+a parser: the engine that runs the query still parses it and reports errors.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-from .errors import UsageError
+from .errors import ServiceRefused, UsageError
 from .queries import Term
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
+# The terminals of the SPARQL 1.1 grammar (section 19.8) that can hide a keyword: a lexer, so that
+# `a:b\#c` (an escaped character in a prefixed name) or `<iri>` is one token, never a comment start.
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_LOCAL = rf"(?:[\w:\-]|{_PLX})(?:(?:[\w.:\-]|{_PLX})*(?:[\w:\-]|{_PLX}))?"  # PN_LOCAL: may not end in "."
 _TOKENS = re.compile(
-    r"""
-      (?P<comment>\#[^\n]*)
+    rf"""
+      (?P<comment>\#[^\n\r]*)
     | (?P<long>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
-    | (?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)
+    | (?P<bnode>_:[\w\-.]*[\w\-])
+    | (?P<pname>(?:[^\W\d_](?:[\w\-.]*[\w\-])?)?:(?:{_LOCAL})?)
+    | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
+    | (?P<space>\s+)
+    | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_NESTING = 200  # groups, brackets and parentheses; the parser recurses, and far deeper queries crash it
+
+
+def tokens(query: str) -> Iterator[re.Match[str]]:
+    """The query's tokens (a match per token; ``lastgroup`` is its kind)."""
+    return _TOKENS.finditer(query)
 
 
 def mask(query: str) -> str:
-    """``query`` with comments, strings and IRIs replaced by spaces (same length, same offsets)."""
-    return _TOKENS.sub(lambda m: " " * len(m.group(0)), query)
+    """``query`` with comments, strings and IRIs replaced by spaces, and prefixed names by ``~``
+    (which may hold ``\\#`` or a keyword): same length, same offsets."""
+    blank = {"comment": " ", "long": " ", "string": " ", "iri": " ", "pname": "~"}
+    return "".join(
+        blank[t.lastgroup] * len(t.group(0)) if t.lastgroup in blank else t.group(0) for t in tokens(query)
+    )
+
+
+def check(query: str, *, allow_service: bool = False) -> None:
+    """Refuse a query nested deeper than :data:`MAX_NESTING`, or with SERVICE unless allowed."""
+    depth = 0
+    for token in tokens(query):
+        kind, text = token.lastgroup, token.group(0)
+        if kind == "other" and text in "{([})]":
+            depth += 1 if text in "{([" else -1
+            if depth > MAX_NESTING:
+                raise UsageError(f"the query is nested more than {MAX_NESTING} levels deep")
+        elif kind == "word" and text.upper() == "SERVICE" and not allow_service:
+            raise ServiceRefused("federated queries (SERVICE) are not allowed")
 
 
 def form(query: str) -> str | None:

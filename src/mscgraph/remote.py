@@ -9,15 +9,19 @@ group (:func:`mscgraph.querytext.inject_values`), never by pasting user text. Fa
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
+import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from http.client import HTTPConnection, HTTPException
 
-from .errors import EndpointError, QuerySyntaxError
+from .errors import EndpointError, QuerySyntaxError, UsageError
 from .queries import Result, Term
 from .querytext import form, inject_values
 
@@ -30,22 +34,116 @@ XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 def public_url(url: str) -> str:
     """The URL without user:password and query string, for messages."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return "(a malformed URL)"
     with contextlib.suppress(ValueError):  # a port that is not a number is left out
         host += f":{parts.port}" if parts.port else ""
     return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+class Deadline:
+    """A time limit for a whole exchange, not only for each read: when it passes, the sockets that
+    this thread opened inside ``with Deadline(seconds)`` are shut down, so that a server dripping its
+    answer one byte at a time cannot hold the client past ``seconds``."""
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._outer = getattr(Deadline._current, "deadline", None)
+        Deadline._current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        Deadline._current.deadline = self._outer
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired.set()
+            for sock in self._sockets:
+                _shut(sock)
+
+    @classmethod
+    def watch(cls, sock: socket.socket) -> None:
+        """Called by each new connection: put ``sock`` under the current deadline, if any."""
+        if (deadline := getattr(cls._current, "deadline", None)) is not None:
+            with deadline._lock:
+                deadline._sockets.append(sock)
+                if deadline.expired.is_set():
+                    _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)  # a blocked recv() or send() returns at once
+
+
+@functools.cache
+def _watched(connection_class: type[HTTPConnection]) -> type[HTTPConnection]:
+    class Watched(connection_class):  # type: ignore[valid-type, misc]
+        def connect(self) -> None:
+            super().connect()
+            Deadline.watch(self.sock)
+
+    return Watched
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def, override]
+        return super().do_open(_watched(http_class), req, **kwargs)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def, override]
+        return super().do_open(_watched(http_class), req, **kwargs)
+
+
+def http_url(url: str) -> urllib.parse.SplitResult:
+    """The parts of an http(s) URL, or a one-line EndpointError."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:
+        valid = False
+    if not valid:
+        raise EndpointError(f"not an http(s) endpoint URL: {public_url(url)!r}")
+    return parts
+
+
 def opener(url: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:
-    """An opener that answers Basic or Digest challenges with ``user``/``password`` (if given)."""
-    if user is None:
-        return urllib.request.build_opener()
-    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    manager.add_password(None, public_url(url), user, password or "")
-    return urllib.request.build_opener(
-        urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)
-    )
+    """An opener whose connections keep to a :class:`Deadline`, and that answers Basic or Digest
+    challenges with ``user``/``password`` (if given)."""
+    handlers: list[urllib.request.BaseHandler] = [_HTTPHandler(), _HTTPSHandler()]
+    if user is not None:
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, public_url(url), user, password or "")
+        handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+        handlers.append(urllib.request.HTTPBasicAuthHandler(manager))
+    return urllib.request.build_opener(*handlers)
+
+
+def credentials(url: str, user: str | None, password: str | None) -> tuple[str, str | None, str | None]:
+    """``url`` without ``user:password@``, and the credentials to use: those given, else those in
+    the URL, else MSCGRAPH_USER / MSCGRAPH_PASSWORD."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is not None:
+        user = user if user is not None else urllib.parse.unquote(parts.username)
+        password = password if password is not None else urllib.parse.unquote(parts.password or "")
+        url = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    user = user if user is not None else os.environ.get("MSCGRAPH_USER")
+    password = password if password is not None else os.environ.get("MSCGRAPH_PASSWORD")
+    return url, user, password
 
 
 def preauthorize(
@@ -63,11 +161,11 @@ def preauthorize(
     headers = {"User-Agent": USER_AGENT, "Content-Type": req.get_header("Content-type", "text/plain")}
     probe = urllib.request.Request(req.full_url, data=b"", method=req.get_method(), headers=headers)
     try:
-        with urllib.request.build_opener().open(probe, timeout=timeout):
+        with Deadline(timeout), opener(req.full_url, None, None).open(probe, timeout=timeout):
             return  # no authentication asked for
     except urllib.error.HTTPError as exc:
         challenge = exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else ""
-    except (OSError, ValueError):
+    except (OSError, ValueError, HTTPException):
         return  # the real request will report it
     scheme, _, rest = challenge.partition(" ")
     manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -86,15 +184,32 @@ def preauthorize(
 
 def request(
     http: urllib.request.OpenerDirector, req: urllib.request.Request, timeout: float, *, query: bool = True
-) -> tuple[str, bytes]:
-    """Send ``req``; return (content type, body) or raise a one-line EndpointError.
+) -> tuple[int, str, bytes]:
+    """Send ``req``; return (status, content type, body) or raise a one-line EndpointError.
 
+    ``timeout`` limits the whole exchange (connection, upload and answer), see :class:`Deadline`.
     For a ``query``, HTTP 400 means the endpoint's parser refused it: a QuerySyntaxError.
     """
+    late = EndpointError(f"{public_url(req.full_url)} did not answer within {timeout:g} s")
+    with Deadline(timeout) as deadline:
+        try:
+            answer = _exchange(http, req, timeout, query=query)
+        except EndpointError:
+            if deadline.expired.is_set():
+                raise late from None
+            raise
+        if deadline.expired.is_set():  # the answer may have been cut short
+            raise late
+    return answer
+
+
+def _exchange(
+    http: urllib.request.OpenerDirector, req: urllib.request.Request, timeout: float, *, query: bool
+) -> tuple[int, str, bytes]:
     where = public_url(req.full_url)
     try:
         with http.open(req, timeout=timeout) as response:
-            return response.headers.get_content_type(), response.read()
+            return response.status, response.headers.get_content_type(), response.read()
     except urllib.error.HTTPError as exc:
         detail = _first_line(exc.read())
         message = f"{where} answered HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
@@ -111,6 +226,20 @@ def request(
         raise EndpointError(f"cannot reach {where}: {text}") from None
     except (OSError, ValueError) as exc:
         raise EndpointError(f"cannot reach {where}: {exc}") from None
+    except HTTPException as exc:  # a malformed or cut-short answer
+        raise EndpointError(f"{where} sent a broken HTTP answer ({type(exc).__name__})") from None
+
+
+def default_timeout() -> float:
+    """Seconds per request: MSCGRAPH_TIMEOUT, else 60."""
+    text = os.environ.get("MSCGRAPH_TIMEOUT", "").strip()
+    try:
+        seconds = float(text) if text else 60.0
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise UsageError(f"MSCGRAPH_TIMEOUT must be a number of seconds, got {text!r}")
+    return seconds
 
 
 def _first_line(body: bytes, limit: int = 300) -> str:
@@ -127,7 +256,9 @@ class RemoteEngine:
 
     ``graph`` (or ``default-graph-uri`` in the endpoint URL's query string) names the default
     graph of every query, e.g. the graph that ``mscgraph push`` loaded. ``user``/``password``
-    default to the MSCGRAPH_USER / MSCGRAPH_PASSWORD environment variables.
+    default to those in the URL (``http://user:password@host/...``), then to the MSCGRAPH_USER /
+    MSCGRAPH_PASSWORD environment variables. ``timeout`` limits each request as a whole (seconds;
+    default MSCGRAPH_TIMEOUT, else 60).
     """
 
     lateral = False  # SPARQL 1.1 endpoints (Virtuoso 7, rasqal) do not parse LATERAL
@@ -137,16 +268,10 @@ class RemoteEngine:
         endpoint: str,
         user: str | None = None,
         password: str | None = None,
-        timeout: float = 60.0,
+        timeout: float | None = None,
         graph: str | None = None,
     ) -> None:
-        parts = urllib.parse.urlsplit(endpoint)
-        try:
-            valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
-        except ValueError:
-            valid = False
-        if not valid:
-            raise EndpointError(f"not an http(s) endpoint URL: {public_url(endpoint)!r}")
+        parts = http_url(endpoint)
         self.params = urllib.parse.parse_qsl(parts.query)
         if graph:
             self.params = [(k, v) for k, v in self.params if k != "default-graph-uri"]
@@ -154,12 +279,8 @@ class RemoteEngine:
         netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         netloc += f":{parts.port}" if parts.port else ""
         self.endpoint = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-        if parts.username is not None:  # user:password@host in the URL
-            user = user if user is not None else urllib.parse.unquote(parts.username)
-            password = password if password is not None else urllib.parse.unquote(parts.password or "")
-        user = user if user is not None else os.environ.get("MSCGRAPH_USER")
-        password = password if password is not None else os.environ.get("MSCGRAPH_PASSWORD")
-        self.timeout = timeout
+        _, user, password = credentials(endpoint, user, password)
+        self.timeout = timeout if timeout is not None else default_timeout()
         self._http = opener(self.endpoint, user, password)
 
     def __repr__(self) -> str:
@@ -178,12 +299,12 @@ class RemoteEngine:
                 "User-Agent": USER_AGENT,
             },
         )
-        content_type, payload = request(self._http, req, self.timeout)
+        _, content_type, payload = request(self._http, req, self.timeout)
         try:
             if graph_form:
                 return parse_graph(payload, content_type)
             return parse_results_json(payload)
-        except (ValueError, KeyError, TypeError, SyntaxError) as exc:
+        except (ValueError, KeyError, TypeError, SyntaxError, MemoryError) as exc:
             raise EndpointError(
                 f"{public_url(self.endpoint)} sent an unreadable {content_type} answer: {exc}"
             ) from None

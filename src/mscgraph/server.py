@@ -8,17 +8,21 @@
 
 Read-only: the store is opened read-only, only queries are run, and updates, the ``update``
 parameter and federated ``SERVICE`` calls are refused with 403. Queries run in a pool of worker
-processes, each with the graph open; a query past the time limit is answered 503 and its worker
-is killed and replaced (an engine cannot be interrupted mid-query, a process can). Bodies larger
-than the limit get 413, URLs 414; malformed requests get 400 with the parser's message.
+processes, all with the same generation of the index open; a query past the time limit is
+answered 503 and its worker is killed and replaced (an engine cannot be interrupted mid-query, a
+process can). Bodies larger than the limit get 413, URLs 414; malformed requests get 400 with the
+parser's message. No CORS header unless ``--cors ORIGIN``, and a Host header that names another
+host than the bound one gets 403 (a web page cannot read a local endpoint through DNS rebinding).
+Idle connections are closed after ``idle_timeout`` seconds.
 """
 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import multiprocessing
 import queue
-import re
+import socket
 import sys
 import threading
 import time
@@ -31,17 +35,15 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from . import __version__, formats, rdf
-from .errors import MscGraphError, UsageError
+from .errors import MscGraphError, ServiceRefused, UsageError
 from .queries import Engine, Result
-from .querytext import form, is_update, mask
+from .querytext import check, form, is_update
 from .sparql import rdf_text
 
 JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"
 CSV = "text/csv"
 TSV = "text/tab-separated-values"
-
-
 # format name -> (serialiser, Content-Type sent)
 SERIALISERS: dict[str, tuple[Callable[[Result], str], str]] = {
     "json": (formats.sparql_json, JSON),
@@ -79,6 +81,8 @@ class Settings:
     max_request_bytes: int = 1_000_000
     workers: int = 4
     log: bool = True
+    cors: tuple[str, ...] = ()  # origins allowed to read answers from a web page ("*": any)
+    idle_timeout: float = 20.0  # seconds a connection may stay silent
 
 
 class HttpError(Exception):
@@ -121,15 +125,28 @@ def negotiate(accept: str, offered: Mapping[str, str]) -> str:
     return best[2]
 
 
-def _worker_main(conn: Connection, data: list[str] | None, cache: bool) -> None:
-    """A query worker process: opens the graph read-only, then answers (query, format name) jobs."""
+def _worker_main(conn: Connection, data: list[str] | None, generation: str | None) -> None:
+    """A query worker process: opens the graph read-only, then answers (query, format name) jobs.
+
+    ``generation``: the index generation the server opened, so that every worker, replacements
+    included, answers from the same version of the data; None: parse ``data`` in memory.
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from pathlib import Path
+
     from . import load
+    from .engine import EmbeddedEngine
+    from .store import open_generation
 
     try:
-        engine = load(data, cache=cache).engine
+        if generation is None:
+            engine = load(data, cache=False).engine
+        elif (index := open_generation(Path(generation))) is None:
+            raise MscGraphError(f"the index {generation} is gone")
+        else:
+            engine = EmbeddedEngine(index.store, index)
     except Exception as exc:
         conn.send(("failed", 500, f"{type(exc).__name__}: {exc}"))
         return
@@ -141,6 +158,8 @@ def _worker_main(conn: Connection, data: list[str] | None, cache: bool) -> None:
             return
         try:
             conn.send(("ok", *_serialise(engine.run(query), fmt)))
+        except ServiceRefused as exc:
+            conn.send(("error", 403, f"{exc} on this endpoint"))
         except UsageError as exc:
             conn.send(("error", 400, str(exc)))
         except Exception as exc:  # an engine failure answers 500; the worker goes on
@@ -172,8 +191,10 @@ class WorkerPool:
     process can be, so a runaway query never keeps a CPU busy after its 503.
     """
 
-    def __init__(self, data: list[str] | None, cache: bool, size: int, start_timeout: float = 120.0) -> None:
-        self.data, self.cache = data, cache
+    def __init__(
+        self, data: list[str] | None, generation: str | None, size: int, start_timeout: float = 120.0
+    ) -> None:
+        self.data, self.generation, self.start_timeout = data, generation, start_timeout
         self.context = multiprocessing.get_context("spawn")
         self.idle: queue.Queue[_Worker] = queue.Queue()
         workers = [self._spawn() for _ in range(size)]
@@ -183,7 +204,8 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(child, self.data, self.cache), daemon=True)
+        args = (child, self.data, self.generation)
+        process = self.context.Process(target=_worker_main, args=args, daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent)
@@ -208,8 +230,10 @@ class WorkerPool:
         except queue.Empty:
             raise HttpError(503, f"{limit} (all workers busy)") from None
         try:
-            if not worker.ready:  # a replacement still starting
-                self._wait_ready(worker, max(deadline - time.monotonic(), 0.001))
+            if not worker.ready:  # a replacement still starting: its start-up is not the query's time
+                started = time.monotonic()
+                self._wait_ready(worker, self.start_timeout)
+                deadline += time.monotonic() - started
             worker.conn.send((query, fmt))
             if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
                 worker.stop()
@@ -246,6 +270,8 @@ class InlinePool:
             raise HttpError(503, "starting up")
         try:
             result = self.engine.run(query)
+        except ServiceRefused as exc:
+            raise HttpError(403, f"{exc} on this endpoint") from None
         except UsageError as exc:
             raise HttpError(400, str(exc)) from None
         return _serialise(result, fmt)
@@ -267,8 +293,12 @@ class SparqlService:
             raise HttpError(400, "empty query")
         if is_update(query):
             raise HttpError(403, "this endpoint is read-only: SPARQL Update is not allowed")
-        if re.search(r"(?<![\w?$:])SERVICE(?![\w:])", mask(query), re.IGNORECASE):
-            raise HttpError(403, "federated queries (SERVICE) are not allowed on this endpoint")
+        try:
+            check(query)  # SERVICE (found by a lexer of the grammar's terminals), nesting depth
+        except ServiceRefused as exc:
+            raise HttpError(403, f"{exc} on this endpoint") from None
+        except UsageError as exc:
+            raise HttpError(400, str(exc)) from None
         kind = form(query)
         offered = GRAPH_TYPES if kind in ("CONSTRUCT", "DESCRIBE") else SOLUTION_TYPES
         if kind == "ASK":
@@ -287,12 +317,22 @@ class Handler(BaseHTTPRequestHandler):
         if self.service.settings.log:
             sys.stderr.write(f"{self.address_string()} - [{self.log_date_time_string()}] {format % args}\n")
 
+    def allowed_origin(self) -> str | None:
+        """The Access-Control-Allow-Origin to send: only for an origin given with ``--cors``."""
+        origin, allowed = self.headers.get("Origin"), self.service.settings.cors
+        if "*" in allowed:
+            return "*"
+        return origin if origin in allowed else None
+
     def send_body(self, status: int, content_type: str, body: bytes, close: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Vary", "Accept")
+        if origin := self.allowed_origin():
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Accept, Origin")
+        else:
+            self.send_header("Vary", "Accept")
         if close:
             self.send_header("Connection", "close")
             self.close_connection = True
@@ -304,8 +344,20 @@ class Handler(BaseHTTPRequestHandler):
         reason = HTTPStatus(status).phrase
         self.send_body(status, "text/plain; charset=utf-8", f"{status} {reason}: {message}\n".encode(), close)
 
+    def check_host(self) -> None:
+        """A Host header must name the address the server is bound to (or localhost on loopback):
+        a page of another site that made its name resolve to 127.0.0.1 sends its own name."""
+        host = self.headers.get("Host")
+        allowed = self.server.host_names  # type: ignore[attr-defined]
+        if host is None or allowed is None:
+            return
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name.strip("[]").lower() not in allowed:
+            raise HttpError(403, f"Host {host!r} is not this server; use http://{self.server.base}/")  # type: ignore[attr-defined]
+
     def guarded(self, action: Callable[[], None]) -> None:
         try:
+            self.check_host()
             if len(self.path) > self.service.settings.max_request_bytes:
                 raise HttpError(414, f"URL longer than {self.service.settings.max_request_bytes} bytes")
             action()
@@ -329,9 +381,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_OPTIONS(self) -> None:
         self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        if origin := self.allowed_origin():
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+            self.send_header("Vary", "Origin")
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -435,32 +489,66 @@ def make_server(
     """An HTTP server (not yet serving) over a worker pool, or over an engine of this process."""
     if not isinstance(pool, WorkerPool | InlinePool):
         pool = InlinePool(pool)
-    handler = type("BoundHandler", (Handler,), {"service": SparqlService(pool, settings)})
-    return _Server((host, port), handler)
+    return _server(host, port, SparqlService(pool, settings))
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the default (5) makes bursts of clients wait for SYN retries
+    host_names: set[str] | None = None  # names a Host header may give; None: any (all interfaces)
+    base = ""
+    log = True
+
+    def handle_error(self, request: object, client_address: tuple) -> None:
+        """A client that went away (or another connection error): one log line, no traceback."""
+        exc = sys.exc_info()[1]
+        if self.log:
+            sys.stderr.write(f"{client_address[0]} - connection error: {type(exc).__name__}: {exc}\n")
+
+
+def _server(host: str, port: int, service: SparqlService) -> _Server:
+    """Listen on ``host`` (a name, IPv4 or IPv6 address) and ``port``; UsageError if that fails."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        handler = type(
+            "BoundHandler", (Handler,), {"service": service, "timeout": service.settings.idle_timeout}
+        )
+        server_class = type("BoundServer", (_Server,), {"address_family": family})
+        server = server_class((host, port), handler)
+    except (OSError, UnicodeError) as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}") from None
+    bound_host, bound_port = server.server_address[:2]
+    server.base = f"{f'[{bound_host}]' if ':' in str(bound_host) else bound_host}:{bound_port}"
+    server.log = service.settings.log
+    try:
+        address = ipaddress.ip_address(bound_host)
+    except ValueError:
+        address = None
+    if address is None or not address.is_unspecified:
+        names = {host.lower(), str(bound_host).lower()}
+        server.host_names = names | ({"localhost"} if address is not None and address.is_loopback else set())
+    return server
 
 
 def run(data: list[str] | None, cache: bool, host: str, port: int, settings: Settings) -> None:
     """Serve ``data`` (default: the packaged graph) until interrupted (Ctrl-C or SIGTERM)."""
     import signal
 
+    from .store import Sources, open_index
+
     service = SparqlService(InlinePool(None), settings)  # the real pool once the port is ours
+    server = _server(host, port, service)
     try:
-        server = _Server((host, port), type("BoundHandler", (Handler,), {"service": service}))
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    try:
-        service.pool = pool = WorkerPool(data, cache, settings.workers)
+        # The server holds the index generation its workers read (and its lease) for its lifetime:
+        # edits to the data while it runs are served after a restart, never half by some workers.
+        index = open_index(Sources.resolve(data)) if cache else None
+        generation = str(index.generation) if index is not None and index.generation else None
+        service.pool = pool = WorkerPool(data, generation, settings.workers)
     except BaseException:
         server.server_close()
         raise
     try:
-        bound_host, bound_port = server.server_address[:2]
-        base = f"http://{f'[{bound_host}]' if ':' in str(bound_host) else bound_host}:{bound_port}"
+        base = f"http://{server.base}"
         print(
             f"mscgraph: SPARQL endpoint at {base}/sparql, query page at {base}/"
             f" (time limit {settings.timeout:g} s; Ctrl-C stops)",

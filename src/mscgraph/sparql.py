@@ -7,14 +7,17 @@ Parameters are always bound as RDF terms (see :mod:`mscgraph.queries`), never pa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import formats, queries
+from .engine import EmbeddedEngine
 from .errors import UsageError
 from .namespaces import CONVERTER
 from .queries import Result, Term
+from .querytext import is_update
 
 if TYPE_CHECKING:
     from .graph import KnowledgeGraph
@@ -53,11 +56,13 @@ def run(
     file: str | Path | None = None,
     named: str | None = None,
     params: Mapping[str, str] | None = None,
+    lazy: bool = False,
 ) -> Result:
     """Run exactly one of: query ``text``, the query in ``file``, or the named query ``named``.
 
     A named query's parameters are bound by kind (a disease name is resolved to its IRI, ...);
-    an ad-hoc query's parameters are bound with :func:`adhoc_term`.
+    an ad-hoc query's parameters are bound with :func:`adhoc_term`. ``lazy``: rows read as they
+    are written (embedded engine), see :func:`write`.
     """
     given = [x for x in (text, file, named) if x is not None]
     if len(given) != 1:
@@ -67,7 +72,7 @@ def run(
         return kg.run(named, params)
     if file is not None:
         try:
-            text = Path(file).read_text("utf-8")
+            text = Path(file).read_text("utf-8-sig")  # a byte-order mark is not part of the query
         except OSError as exc:
             raise UsageError(f"cannot read query file {file}: {exc.strerror or exc}") from None
         except UnicodeDecodeError:
@@ -75,12 +80,12 @@ def run(
     assert text is not None
     if not text.strip():
         raise UsageError("the query is empty")
-    try:
-        return kg.engine.run(text, {k: adhoc_term(v) for k, v in params.items()})
-    except RuntimeError as exc:  # pyoxigraph refuses to bind a variable that is not projected
-        if "projection" in str(exc):
-            raise UsageError(f"{exc}; a bound parameter must be a SELECT variable of the query") from None
-        raise
+    if is_update(text):
+        raise UsageError("SPARQL Update is not allowed: mscgraph only reads the graph")
+    bindings = {k: adhoc_term(v) for k, v in params.items()}
+    if lazy and isinstance(kg.engine, EmbeddedEngine):
+        return kg.engine.run(text, bindings, lazy=True)
+    return kg.engine.run(text, bindings)
 
 
 def _cell(term: Term | None) -> str | None:
@@ -99,6 +104,8 @@ def table(result: Result) -> str:
     else:
         columns = result.variables
         rows = [{v: _cell(r.get(v)) for v in columns} for r in result.rows]
+        if rows and not columns:  # SELECT * WHERE {}: solutions without variables
+            return f"{len(rows)} solution{'s' if len(rows) > 1 else ''} without variables\n"
     return formats.table(rows, columns) if rows else ""
 
 
@@ -111,17 +118,53 @@ def rdf_text(result: Result, fmt: str) -> str:
 
 def serialise(result: Result, fmt: str) -> str:
     """The result in ``fmt`` (one of :data:`FORMATS`); a format that cannot carry it is a UsageError."""
+    return "".join(chunks(result, fmt))
+
+
+def chunks(result: Result, fmt: str, batch: int = 2000) -> Iterator[str]:
+    """The result in ``fmt``, piece by piece: JSON, CSV, TSV and N-Triples take ``batch`` rows at a
+    time from a lazy result, so memory does not grow with it; a table (columns fitted to every row)
+    and Turtle (prefixes, nesting) are built whole."""
+    _check_format(result, fmt)
+    if fmt not in ("json", "csv", "tsv", "nt") or result.kind == "ask":
+        yield serialise_whole(result, fmt)
+        return
+    items = iter(result.triples if result.kind == "graph" else result.rows)
+    first = True
+    while part := list(itertools.islice(items, batch)):
+        piece = Result(result.kind, result.variables, rows=part, triples=part)
+        if fmt == "json":
+            text = formats.sparql_json(piece)
+            head, _, rest = text.partition('"bindings": [')
+            rest = rest[: -len("]}}\n")]
+            yield head + '"bindings": [' + rest if first else ", " + rest
+        elif fmt in ("csv", "tsv"):
+            text = formats.sparql_csv(piece) if fmt == "csv" else formats.sparql_tsv(piece)
+            yield text if first else text.split("\n", 1)[1]
+        else:
+            yield rdf_text(piece, "nt")
+        first = False
+    if first:  # no rows at all
+        yield serialise_whole(Result(result.kind, result.variables), fmt)
+    elif fmt == "json":
+        yield "]}}\n"
+
+
+def _check_format(result: Result, fmt: str) -> None:
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if result.kind == "graph" and fmt not in GRAPH_FORMATS:
+        raise UsageError(f"a CONSTRUCT/DESCRIBE result is RDF: use --format {', '.join(GRAPH_FORMATS)}")
+    if result.kind != "graph" and fmt in GRAPH_FORMATS and fmt != "table":
+        raise UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; a {result.kind.upper()} result "
+                         f"takes: {', '.join(SELECT_FORMATS)}")
+
+
+def serialise_whole(result: Result, fmt: str) -> str:
     if fmt == "table":
         return table(result)
     if result.kind == "graph":
-        if fmt not in GRAPH_FORMATS:
-            raise UsageError(f"a CONSTRUCT/DESCRIBE result is RDF: use --format {', '.join(GRAPH_FORMATS)}")
         return rdf_text(result, fmt)
-    if fmt in GRAPH_FORMATS:
-        raise UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; a {result.kind.upper()} result "
-                         f"takes: {', '.join(SELECT_FORMATS)}")
     if fmt == "json":
         return formats.sparql_json(result)
     if result.kind == "ask":  # CSV/TSV results only define variable bindings

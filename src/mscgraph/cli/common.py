@@ -59,6 +59,7 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ) -> Any:
         from .. import load
 
+        check_arguments()
         if endpoint_graph and not endpoint:
             fail("--graph names a graph of an --endpoint; give --endpoint too", 2)
         options = {"graph": endpoint_graph} if endpoint_graph else {}
@@ -71,20 +72,55 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def emit(text: str) -> None:
-    """Write data to stdout; a closed pipe (``| head``) ends the program quietly."""
+def emit(text: str | bytes) -> None:
+    """Write data to stdout; a closed pipe (``| head``) ends the program quietly, and a failed
+    write (a full disk) is an error: CPython's buffered writer may write only part of a large
+    chunk and say so only in its return value, so every byte is accounted for here."""
+    out = sys.stdout.buffer
+    if isinstance(text, str):
+        text = text.encode(sys.stdout.encoding or "utf-8", "replace")
+    data = memoryview(text)
     try:
-        sys.stdout.write(text)
         sys.stdout.flush()
+        while data:
+            data = data[out.write(data) :]
+        out.flush()
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         sys.exit(0)
+    except OSError as exc:
+        fail(f"cannot write the output: {exc.strerror or exc}")
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so that the exit does not try to flush it again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def fail(message: str, code: int = 1) -> None:
     click.echo(f"mscgraph: error: {message}", err=True)
+    try:
+        sys.stdout.flush()
+    except OSError:  # the output is what failed: do not report it a second time at exit
+        _drop_stdout()
     sys.exit(code)
+
+
+def check_arguments() -> None:
+    """Refuse command-line text that is not valid UTF-8 (Python keeps such bytes as lone surrogates,
+    which nothing downstream can encode). File paths may be any bytes and are left alone."""
+    ctx = click.get_current_context(silent=True)
+    for param in ctx.command.params if ctx else []:
+        value = ctx.params.get(param.name or "")
+        if isinstance(param.type, click.Path) or value is None:
+            continue
+        for text in value if isinstance(value, (tuple, list)) else [value]:
+            if isinstance(text, str) and any("\udc80" <= c <= "\udcff" for c in text):
+                name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+                name = name.strip("[]")
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                fail(f"{name} is not valid UTF-8: '{shown}'", 2)
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -92,6 +128,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_arguments()
         try:
             return func(*args, **kwargs)
         except MscGraphError as exc:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .common import emit, graph_options, handle_errors
+from .common import emit, fail, graph_options, handle_errors
 
 
 def _export_formats() -> list[str]:
@@ -36,3 +36,7 @@ def export(fmt: str, output: str | None, kg: Any) -> None:
         write(kg, fmt, output)
     except BrokenPipeError:
         emit("")  # `| head`: end quietly
+    except OSError as exc:
+        if output not in (None, "-"):
+            raise
+        fail(f"cannot write the output: {exc.strerror or exc}")

@@ -14,16 +14,18 @@ from .common import data_option, handle_errors
     "--endpoint",
     required=True,
     metavar="URL",
-    help="Graph Store HTTP Protocol endpoint, e.g. http://localhost:8890/sparql-graph-crud-auth (Virtuoso).",
+    help="Graph Store HTTP Protocol endpoint, e.g. http://localhost:8890/sparql-graph-crud-auth (Virtuoso); "
+    "may hold user:password@.",
 )
 @click.option("--graph", "graph", required=True, metavar="IRI", help="The named graph to load into.")
-@click.option("--user", envvar="MSCGRAPH_USER", help="User name (or MSCGRAPH_USER).")
-@click.option(
-    "--password", envvar="MSCGRAPH_PASSWORD", help="Password (or MSCGRAPH_PASSWORD); never printed."
-)
+@click.option("--user", help="User name (else the URL's, else MSCGRAPH_USER).")
+@click.option("--password", help="Password (else the URL's, else MSCGRAPH_PASSWORD); never printed.")
 @click.option("--replace", is_flag=True, help="Replace the graph's contents (PUT) instead of adding (POST).")
 @data_option("push")
-@click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds.")
+@click.option(
+    "--timeout", default=300.0, show_default=True, type=click.FloatRange(min=0.1),
+    help="Seconds for each request (the upload, the read-back), answer included.",
+)
 @handle_errors
 def push(
     endpoint: str,
@@ -34,7 +36,8 @@ def push(
     data: Sequence[str],
     timeout: float,
 ) -> None:
-    """Load the ontology and data into GRAPH at a SPARQL 1.1 Graph Store endpoint.
+    """Load the ontology and data into GRAPH at a SPARQL 1.1 Graph Store endpoint, then read the
+    graph back and count its triples.
 
     Then query it with `--endpoint http://HOST/sparql --graph IRI` on any command.
     """
@@ -45,4 +48,4 @@ def push(
         replace=replace, timeout=timeout,
     )
     done = f"{result.status} {result.triples} triples to <{result.graph}> at {result.endpoint}"
-    click.echo(f"mscgraph: {done}", err=True)
+    click.echo(f"mscgraph: {done}; read back, the graph holds {result.stored} triples", err=True)

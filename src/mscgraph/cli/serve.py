@@ -23,6 +23,15 @@ from .common import data_option, handle_errors
     help="Largest request body (and URL) accepted; larger requests get 413/414.",
 )
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(min=1), help="Query processes.")
+@click.option(
+    "--cors", multiple=True, metavar="ORIGIN",
+    help="Let web pages from ORIGIN (e.g. http://localhost:3000; '*': any) read answers (repeatable). "
+    "Default: none.",
+)
+@click.option(
+    "--idle-timeout", default=20.0, show_default=True, type=click.FloatRange(min=0.1),
+    help="Seconds a connection may stay silent before it is closed.",
+)
 @click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
 @data_option("serve")
 @click.option("--no-cache", is_flag=True, help="Parse the sources in memory; do not use the on-disk index.")
@@ -33,6 +42,8 @@ def serve(
     timeout: float,
     max_request_bytes: int,
     workers: int,
+    cors: tuple[str, ...],
+    idle_timeout: float,
     quiet: bool,
     data: Sequence[str],
     no_cache: bool,
@@ -46,5 +57,8 @@ def serve(
     """
     from ..server import Settings, run
 
-    settings = Settings(timeout=timeout, max_request_bytes=max_request_bytes, workers=workers, log=not quiet)
+    settings = Settings(
+        timeout=timeout, max_request_bytes=max_request_bytes, workers=workers, log=not quiet,
+        cors=tuple(o.rstrip("/") for o in cors), idle_timeout=idle_timeout,
+    )
     run(list(data) or None, not no_cache, host, port, settings)

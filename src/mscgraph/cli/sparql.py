@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -38,10 +42,18 @@ def queries(fmt: str) -> None:
     help="table, or W3C SPARQL 1.1 JSON/CSV/TSV results (SELECT, ASK); ttl, nt, rdfxml or jsonld (compact, "
     "with the project's prefixes as @context) for CONSTRUCT/DESCRIBE.",
 )
+@click.option(
+    "--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.001),
+    help="Stop the query (and its output) after this many seconds.",
+)
+@click.option(
+    "--allow-service", is_flag=True,
+    help="Let SERVICE clauses fetch from other endpoints over the network (refused by default).",
+)
 @graph_options
 @handle_errors
 def sparql(query_text: str | None, file: str | None, named: str | None, params: tuple[str, ...], fmt: str,
-           kg: Any) -> None:
+           timeout: float, allow_service: bool, kg: Any) -> None:
     """Run a SPARQL query: QUERY text, --file FILE, or --named NAME with --param key=value.
 
     \b
@@ -55,9 +67,55 @@ def sparql(query_text: str | None, file: str | None, named: str | None, params: 
     """
     from .. import sparql as lib
 
-    result = lib.run(kg, query_text, file=file, named=named, params=lib.parse_params(list(params)))
-    text = lib.serialise(result, fmt)
-    if not text and fmt == "table":
-        click.echo("no results", err=True)
-        return
-    emit(text)
+    kg.engine.allow_service = allow_service
+
+    from ..errors import ServiceRefused, UsageError
+
+    def answer() -> None:
+        given = lib.parse_params(list(params))
+        try:
+            result = lib.run(kg, query_text, file=file, named=named, params=given, lazy=True)
+        except ServiceRefused as exc:
+            raise UsageError(f"{exc}: they fetch from the network; --allow-service permits them") from None
+        written = False
+        for chunk in lib.chunks(result, fmt):
+            if chunk:
+                emit(chunk)
+                written = True
+        if not written and fmt == "table":
+            click.echo("no results", err=True)
+
+    _within(timeout, answer)
+
+
+def _within(seconds: float, work: Callable[[], None]) -> None:
+    """Run ``work`` (query and output) in a thread; past ``seconds`` or on Ctrl-C, stop the process:
+    the engine cannot be interrupted in the middle of a query, but a process can end."""
+    outcome: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as exc:  # re-raised in the main thread, where the errors are handled
+            error: BaseException | None = exc
+            while error is not None:  # drop the frames here: the engine's results belong to this thread
+                error.__traceback__ = None
+                error = error.__context__ or error.__cause__
+            outcome.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    try:
+        thread.join(seconds)
+    except KeyboardInterrupt:
+        _stop("interrupted (Ctrl-C): the query was stopped", 130)
+    if thread.is_alive():
+        _stop(f"the query was stopped after {seconds:g} s (see --timeout)", 1)
+    if outcome:
+        raise outcome[0]
+
+
+def _stop(message: str, code: int) -> None:
+    click.echo(f"mscgraph: error: {message}", err=True)
+    sys.stderr.flush()
+    os._exit(code)
