@@ -120,3 +120,27 @@ def comparable(result, query_text: str) -> list[tuple]:
                 out.append((name, term.kind, term.value, term.lang or term.datatype or ""))
         rows.append(tuple(out))
     return sorted(rows)
+
+
+# --- a copy of the packaged data with one extra file (store and adversarial tests edit it) -----------
+
+EXTRA = """@prefix mscd: <https://w3id.org/mscgraph/data/> .
+@prefix msc: <https://w3id.org/mscgraph/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+mscd:TestDisease a msc:Disease ; rdfs:label "{label}"@en , "测试病"@zh ; msc:abbreviation "TD" .
+"""
+
+
+@pytest.fixture()
+def data(tmp_path: Path) -> Path:
+    """A copy of the packaged data plus ``extra.ttl`` (a test disease, TD), in a temporary folder."""
+    import shutil
+
+    from mscgraph import resources
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for path in resources.data_files():
+        shutil.copy(path, folder / path.name)
+    (folder / "extra.ttl").write_text(EXTRA.replace("{label}", "Testing disease"))
+    return folder

@@ -21,16 +21,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import EXTRA
 
-from mscgraph import resources
 from mscgraph.store import Sources, cache_root
 
 SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
-EXTRA = """@prefix mscd: <https://w3id.org/mscgraph/data/> .
-@prefix msc: <https://w3id.org/mscgraph/ontology/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-mscd:TestDisease a msc:Disease ; rdfs:label "{label}"@en ; msc:abbreviation "TD" .
-"""
 
 
 def cli(*args: str, env: dict | None = None, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
@@ -49,14 +44,6 @@ def one_error_line(result: subprocess.CompletedProcess, *expected: str) -> None:
         assert text in result.stderr, result.stderr
 
 
-@pytest.fixture()
-def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for path in resources.data_files():
-        shutil.copy(path, folder / path.name)
-    (folder / "extra.ttl").write_text(EXTRA.replace("{label}", "Testing disease"))
-    return folder
 
 
 def index_folder(data: Path) -> Path:

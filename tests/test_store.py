@@ -7,28 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import EXTRA
 
 import mscgraph
-from mscgraph import resources
 from mscgraph.errors import UnknownName
 from mscgraph.progress import ProgressBar
 from mscgraph.store import Sources, cache_root, open_index
-
-EXTRA = """@prefix mscd: <https://w3id.org/mscgraph/data/> .
-@prefix msc: <https://w3id.org/mscgraph/ontology/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-mscd:TestDisease a msc:Disease ; rdfs:label "{label}"@en , "测试病"@zh ; msc:abbreviation "TD" .
-"""
-
-
-@pytest.fixture()
-def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for path in resources.data_files():
-        shutil.copy(path, folder / path.name)
-    (folder / "extra.ttl").write_text(EXTRA.replace("{label}", "Testing disease"))
-    return folder
 
 
 def test_names_come_from_every_file_and_follow_edits(data: Path) -> None:
