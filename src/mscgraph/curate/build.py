@@ -18,8 +18,8 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from ..errors import AmbiguousName, UnknownName, UsageError
-from ..namespaces import CONVERTER, MSCD, PREFIXES
 from ..names import local_name, normalize
+from ..namespaces import CONVERTER, MSCD, PREFIXES
 from .schema import Class, Schema, Slot, schema, values
 from .yamlfile import Document, Path_, Problem
 
@@ -252,7 +252,9 @@ class _Builder:
         rec = next((r for r in self.local.values() if r.iri == iri and r.data.get("label")), None)
         if rec is not None:
             short = rec.data.get("abbreviation")
-            return {lang: short or values(text)[0] for lang, text in rec.data["label"].items() if lang != "plain"}
+            return {
+                lang: short or values(text)[0] for lang, text in rec.data["label"].items() if lang != "plain"
+            }
         return self.names.labels(iri) if self.names else {}
 
 
@@ -316,7 +318,8 @@ def to_turtle(triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.
     for subject, props in by_subject.items():
         order = sorted(props, key=lambda p: (p != RDF_TYPE, p != RDFS_LABEL))
         lines = [
-            f"    {_term(ox.NamedNode(p), used)} {' , '.join(_term(o, used) for o in props[p])}" for p in order
+            f"    {_term(ox.NamedNode(p), used)} {' , '.join(_term(o, used) for o in props[p])}"
+            for p in order
         ]
         blocks.append(f"{_term(nodes[subject], used)}\n" + " ;\n".join(lines) + " .\n")
     header = "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in PREFIXES if p in used)

@@ -101,7 +101,7 @@ class _Dumper:
             raise self.fail(subject, "only mscd: nodes can be curated")
         cls, type_value = self._class(subject)
         props = dict(self.props[subject])
-        out: dict[str, Any] = {"id": subject[len(MSCD):]}
+        out: dict[str, Any] = {"id": subject[len(MSCD) :]}
         if RDF_TYPE in props:
             del props[RDF_TYPE]
             if type_value:
@@ -121,7 +121,9 @@ class _Dumper:
         if slot.range == "Text":
             text: dict[str, list[str]] = {}
             for o in objects:
-                if not isinstance(o, ox.Literal) or (not o.language and o.datatype.value != PREFIXES["xsd"] + "string"):
+                if not isinstance(o, ox.Literal) or (
+                    not o.language and o.datatype.value != PREFIXES["xsd"] + "string"
+                ):
                     raise self.fail(subject, f"{slot.name}: {o} is not a text")
                 text.setdefault(o.language or "plain", []).append(o.value)
             return {lang: v[0] if len(v) == 1 else v for lang, v in text.items()}
@@ -151,7 +153,7 @@ class _Dumper:
 
 
 def _ref(iri: str) -> str:
-    return iri[len(MSCD):] if iri.startswith(MSCD) else CONVERTER.compact(iri)
+    return iri[len(MSCD) :] if iri.startswith(MSCD) else CONVERTER.compact(iri)
 
 
 def _python(range_: str, o: ox.NamedNode | ox.Literal) -> Any:

@@ -60,7 +60,9 @@ class Schema:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
         self.enums: dict[str, dict[str, str | None]] = {
-            name: {value: _expand((spec or {}).get("meaning")) for value, spec in e["permissible_values"].items()}
+            name: {
+                value: _expand((spec or {}).get("meaning")) for value, spec in e["permissible_values"].items()
+            }
             for name, e in raw["enums"].items()
         }
         self.classes = {name: self._induce(name) for name in raw["classes"]}
@@ -89,7 +91,9 @@ class Schema:
             )
             for slot, a in self._attributes(name).items()
         }
-        return Class(name, _expand(spec.get("class_uri")), slots, bool(spec.get("abstract")), spec["description"])
+        return Class(
+            name, _expand(spec.get("class_uri")), slots, bool(spec.get("abstract")), spec["description"]
+        )
 
     def is_class(self, name: str) -> bool:
         return name in self.classes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,12 +49,23 @@ class Document:
         return Problem(self.name, self.line(at), message)
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 numbers: ``1.0e6`` and ``1e6`` are floats (YAML 1.1 reads them as text)."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
 def load(path: str | Path) -> Document:
     """Parse ``path``; a YAML syntax error or a duplicate key becomes a problem of the document."""
     path = Path(path)
     text = path.read_text("utf-8")
     doc = Document(path, {})
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -69,7 +81,9 @@ def load(path: str | Path) -> Document:
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        doc.problems.append(Problem(doc.name, node.start_mark.line + 1, "the file must be a mapping of lists"))
+        doc.problems.append(
+            Problem(doc.name, node.start_mark.line + 1, "the file must be a mapping of lists")
+        )
         return doc
     doc.data = data
     _index(node, (), doc)
