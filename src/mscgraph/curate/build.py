@@ -106,7 +106,18 @@ class _Builder:
         for rec in self.out.records:
             if rec.iri is not None:
                 self._emit(rec)
+            else:  # a finding whose id could not be made: say why
+                self._unnamed(rec)
         return self.out
+
+    def _unnamed(self, rec: Record) -> None:
+        before = len(self.out.problems)
+        for slot in ("disease", "cells", "mechanism", "supported_by"):
+            for i, text in enumerate(values(rec.data.get(slot))):
+                at = (slot, i) if isinstance(rec.data[slot], list) else (slot,)
+                self.ref(rec, rec.cls.slots[slot], text, at)
+        if len(self.out.problems) == before:
+            self._problem(rec, (), "a finding needs `disease` (or `cells: MSC` for a general MSC property)")
 
     def _problem(self, rec: Record, at: Path_, message: str) -> None:
         self.out.problems.append(rec.doc.problem((*rec.at, *at), message))
@@ -157,7 +168,7 @@ class _Builder:
         mechanism = self._quiet_ref(rec, "mechanism", d.get("mechanism"))
         study = self._quiet_ref(rec, "supported_by", next(iter(values(d.get("supported_by"))), None))
         if not (subject and mechanism and study):
-            return  # the missing or unknown field is reported when the finding is emitted
+            return  # reported by _unnamed
         key = local_name(study).removeprefix("study-")
         base = f"finding-{local_name(subject)}-{local_name(mechanism)}-{key}"
         ident, n = base, 0
