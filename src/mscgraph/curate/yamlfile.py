@@ -63,8 +63,13 @@ _Loader.add_implicit_resolver(
 def load(path: str | Path) -> Document:
     """Parse ``path``; a YAML syntax error or a duplicate key becomes a problem of the document."""
     path = Path(path)
-    text = path.read_text("utf-8")
     doc = Document(path, {})
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        doc.problems.append(Problem(doc.name, line, "not UTF-8 text"))
+        return doc
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
