@@ -69,6 +69,15 @@ def test_every_property_and_value_of_the_schema_is_in_the_ontology():
     assert msc - defined == set()
 
 
+def test_the_json_schema_is_printed_and_valid(runner):
+    import jsonschema
+
+    result = runner.invoke(main, ["curate", "schema"])
+    printed = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(printed)
+    assert set(printed["$defs"]["Finding"]["properties"]) >= {"disease", "mechanism", "quote", "supported_by"}
+
+
 def test_doubles_are_written_as_the_curation_rules_say():
     written = [double_text(x) for x in (1e6, 2.5e7, 1.8e6, 2e5, 1.25e6)]
     assert written == ["1.0E6", "2.5E7", "1.8E6", "2.0E5", "1.25E6"]

@@ -109,6 +109,18 @@ def dump_command(data: Sequence[str], out: Path) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
+@curate.command("schema")
+@handle_errors
+def schema_command() -> None:
+    """Print the JSON Schema of curation files, derived from the LinkML schema (for editors that
+    validate YAML as you type)."""
+    import json
+
+    from ..curate.schema import schema
+
+    emit(json.dumps(schema().json_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
 @click.command("diff")
 @click.argument("old", type=click.Path(exists=True))
 @click.argument("new", type=click.Path(exists=True))
