@@ -45,7 +45,10 @@ def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
 def _citation(row: dict[str, Any]) -> str:
     if row.get("first_author") is None:
         return row.get("study_label") or ""
-    ref = f" [{row['reference']}]" if row.get("reference") is not None else " (this review)"
+    if row.get("reference") is not None:
+        ref = f" [{row['reference']}]"
+    else:  # the review's own statements; a newly curated source (docs/curation.md) is just cited
+        ref = " (this review)" if row.get("study") in (None, "mscd:study-review") else ""
     return f"{row['first_author']} {row['year']}{ref}"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import evidence, export, html, lookups, network, push, serve, sparql, validate
+from . import curate, evidence, export, html, lookups, network, push, serve, sparql, validate
 
 COMMANDS = [
     lookups.mechanisms,
@@ -31,6 +31,8 @@ COMMANDS = [
     network.neighbors,
     html.html_command,
     validate.validate,
+    curate.curate,
+    curate.diff,
 ]
 
 
