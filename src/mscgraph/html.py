@@ -103,7 +103,7 @@ def vis_assets() -> tuple[str, str]:
     return js, css
 
 
-def _json(data: Any) -> str:
+def script_json(data: Any) -> str:
     """JSON that is safe inside a <script> element and contains no literal URL."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     for char, escape in (
@@ -486,7 +486,7 @@ def render(graph: nx.MultiDiGraph, ev: PageEvidence, title: str = TITLE) -> str:
         "vis_css": vis_css,
         "vis_js": vis_js,
         "app_js": app_js,
-        "data": _json(payload(graph, ev)),
+        "data": script_json(payload(graph, ev)),
         "script_hashes": " ".join(_hash(s) for s in scripts),
     }
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _template("graph.html"))

@@ -164,7 +164,7 @@
     if (refit && shown.length) fit(shown);
     return links;
   }
-  function fit(ids) { network.fit({ nodes: ids, animation: false, maxZoomLevel: 1.4 }); }
+  function fit(ids) { network.fit({ nodes: ids, animation: false, maxZoomLevel: ids.length > 2 ? 1.4 : 1 }); }
   api.visibleNodeIds = function () { return nodes.get({ filter: function (n) { return !n.hidden; } }).map(function (n) { return n.id; }); };
   api.labelPixels = function (id) { return byId[id].font.size * network.getScale(); };
 
@@ -291,7 +291,7 @@
       var ul = el("ul");
       links.forEach(function (l) {
         var li = el("li");
-        li.appendChild(go(linkSummaryText(l, id), function () { selectLinks([l.id]); }));
+        li.appendChild(go(linkSummaryText(l, id), function () { selectLinks([l.id], true); }));
         ul.appendChild(li);
       });
       panel.appendChild(ul);
@@ -304,7 +304,7 @@
         var f = DATA.findings[i], l = linkOfRow(i), li = el("li");
         li.setAttribute("data-finding", f.finding);
         li.appendChild(go(label(f.disease) + " → " + label(f.mechanism) + ": " + f.direction + " (" + f.role + ", " + f.evidence + ")",
-          function () { selectLinks([l.id]); }));
+          function () { selectLinks([l.id], true); }));
         list.appendChild(li);
       });
       panel.appendChild(list);
@@ -379,11 +379,14 @@
       panel.appendChild(box);
     });
   }
-  function selectLinks(ids) {
+  function selectLinks(ids, focus) {
     showLinks(ids);
     select("links:" + ids.join(","));
     var drawn = ids.filter(function (id) { return edges.get(id) && !edges.get(id).hidden; });
     network.setSelection({ nodes: [], edges: drawn });
+    if (focus && drawn.length && state.view === "graph") {  // chosen outside the graph: show it there
+      fit([linkById[drawn[0]].subject, linkById[drawn[0]].mechanism]);
+    }
   }
   function focusNode(id) {
     if (!nodes.get(id) || nodes.get(id).hidden) return;
@@ -570,7 +573,7 @@
     setView(state.view);
     var sel = state.sel, i = sel.indexOf(":"), kind = sel.slice(0, i), id = sel.slice(i + 1);
     if (kind === "node" && byId[id]) { showNode(id); focusNode(id); }
-    else if (kind === "links") selectLinks(id.split(",").filter(function (x) { return linkById[x]; }));
+    else if (kind === "links") selectLinks(id.split(",").filter(function (x) { return linkById[x]; }), true);
     else if (kind === "edge" && edgeById[id]) showEdge(id);
     writeHash();
   }
