@@ -5,7 +5,7 @@
 Builds the page from the packaged data (unless --html is given), opens it from file:// with every
 other request aborted, waits for the layout to settle and saves three PNGs:
 
-- ``screenshot.png``: the graph at 1400x900 with the SLE -> Treg MSC-therapy link selected (Sun 2010, n=16);
+- ``screenshot.png``: the whole graph at 1400x900 with the SS -> Th17 MSC-therapy link selected;
 - ``screenshot-grid.png``: the disease x mechanism grid at 1400x900, the SS -> Th17 cell open;
 - ``screenshot-phone.png``: the graph at 390x844 (a phone), the SS -> Th17 link selected, panel below.
 """
@@ -23,15 +23,11 @@ from mscgraph import html, network
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = [  # file, viewport, URL fragment (the page's own state), full page?
-    ("screenshot.png", (1400, 900), "#sel=links:mscd:SLE~mscd:Treg~TherapyEffect", False),
-    (
-        "screenshot-grid.png",
-        (1400, 900),
-        "#view=grid&role=msc:TherapyEffect&sel=links:mscd:SS~mscd:Th17~TherapyEffect",
-        False,
-    ),
-    ("screenshot-phone.png", (390, 844), "#sel=links:mscd:SS~mscd:Th17~TherapyEffect", True),
+SS_TH17 = "mscd:SS~mscd:Th17~TherapyEffect"
+SHOTS = [  # file, viewport, URL fragment (the page's own state), script run after it, full page?
+    ("screenshot.png", (1400, 900), "", f"mscgraph.showLinks(['{SS_TH17}'])", False),
+    ("screenshot-grid.png", (1400, 900), f"#view=grid&role=msc:TherapyEffect&sel=links:{SS_TH17}", "", False),
+    ("screenshot-phone.png", (390, 844), f"#sel=links:{SS_TH17}", "", True),
 ]
 
 
@@ -60,7 +56,7 @@ def main() -> None:
             page_path = html.write(network.build(kg), html.page_evidence(kg), Path(tmp) / "graph.html")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=ARGS)
-            for name, (width, height), fragment, full in SHOTS:
+            for name, (width, height), fragment, script, full in SHOTS:
                 context = browser.new_context(
                     viewport={"width": width, "height": height}, bypass_csp=True, device_scale_factor=1
                 )
@@ -68,6 +64,8 @@ def main() -> None:
                 page.route("**/*", route)
                 page.goto(page_path.resolve().as_uri() + fragment)
                 page.wait_for_selector("body[data-stabilized=true]", state="attached", timeout=300_000)
+                if script:
+                    page.evaluate(script)
                 page.wait_for_timeout(300)  # let the canvas redraw the selection
                 args.output_dir.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(args.output_dir / name), full_page=full)
