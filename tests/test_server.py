@@ -388,3 +388,85 @@ def test_start_up_failures_are_one_line(server, tmp_path):
         result = subprocess.run([SCRIPT, "serve", *args], capture_output=True, text=True, timeout=120)
         assert result.returncode == code, result.stderr
         assert result.stderr.count("\n") == 1 and expected in result.stderr, result.stderr
+
+
+def post_form(server: Server, **fields: str):
+    body = urllib.parse.urlencode(fields).encode()
+    return http(server.url, body, {"Content-Type": FORM, "Accept": "application/sparql-results+json"})
+
+
+def test_declared_parameters_are_bound_from_names_as_the_cli_does(server, embedded):
+    text = get("mechanisms-for-disease").text
+    for name in ("SS", "Sjogren", "干燥综合征", SS):
+        status, _, body = post_form(server, query=text, **{"bind.disease": name})
+        assert status == 200, body
+        got = json.loads(body)["results"]["bindings"]
+        assert len(got) == len(embedded.rows("mechanisms-for-disease", {"disease": "SS"})) > 3
+        assert all(row["disease"]["value"] == SS for row in got if "disease" in row)
+    status, _, body = post_form(server, query=text, **{"bind.disease": "Sjogrn"})
+    assert status == 400 and b"unknown disease 'Sjogrn'" in body and b"Sj\xc3\xb6gren syndrome" in body
+    status, _, body = post_form(server, query=text, **{"bind.mechanism": "Th17"})
+    assert status == 400 and b"declares no parameter 'mechanism'" in body and b"disease" in body
+
+
+def test_missing_prefix_error_names_the_prefix_line_and_column(server):
+    status, _, body = get_query(server, "SELECT * WHERE { ?s rdfs:label ?o }")
+    assert status == 400
+    assert body.decode().strip() == (
+        "400 Bad Request: SPARQL syntax error at line 1, column 31: unknown prefix 'rdfs:' in rdfs:label;"
+        " declare it: PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
+    )
+
+
+def test_query_page_picks_named_queries_binds_parameters_and_points_at_errors(server, embedded):
+    from playwright.sync_api import sync_playwright
+
+    from mscgraph.queries import catalog
+
+    public = sorted(n for n, q in catalog().items() if not q.internal)
+    requested: list[str] = []
+    with sync_playwright() as p:
+        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("request", lambda request: requested.append(request.url))
+            page.goto(server.root)
+            # the editor starts with the PREFIX lines, and runs as it is
+            assert page.input_value("#query").startswith("PREFIX msc: <https://w3id.org/mscgraph/ontology/>\n")
+            page.click("#run")
+            page.wait_for_selector("#results table")
+            assert "Sjögren syndrome" in page.inner_text("#results")
+            options = page.eval_on_selector_all("#named option", "os => os.map(o => o.value).filter(Boolean)")
+            assert sorted(options) == public
+            # a named query: its text, one field per parameter, names resolved by the server
+            page.select_option("#named", "studies-for-disease")
+            assert page.input_value("#query") == get("studies-for-disease").text
+            assert "PREFIX msc:" in page.input_value("#query")
+            page.fill("#param-disease", "干燥综合征")
+            page.click("#run")
+            page.wait_for_selector("#results table")
+            rows = page.locator("#results tbody tr").count()
+            assert rows == len(embedded.run("studies-for-disease", {"disease": "SS"}).rows) > 0
+            page.select_option("#named", "link-summary")
+            assert page.locator("#params input").count() == 3
+            page.fill("#param-subject", "SLE")
+            page.fill("#param-mechanism", "Tregs")
+            page.click("#run")
+            page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 3")
+            # an error: the message, its line and column, and the cursor put there
+            page.select_option("#named", "")
+            first = "PREFIX msc: <https://w3id.org/mscgraph/ontology/>\n"
+            page.fill("#query", first + "SELECT * WHERE { ?s skos:notation ?o }")
+            page.click("#run")
+            page.wait_for_selector("#status.error")
+            assert "line 2, column 34: unknown prefix 'skos:'" in page.inner_text("#status")
+            assert page.inner_text("#where").endswith("^")
+            offset = len(first) + 33
+            assert page.evaluate("document.getElementById('query').selectionStart") == offset
+            assert [e for e in errors if "status of 400" not in e] == []  # the browser logs the 400 itself
+        finally:
+            browser.close()
+    assert requested and all(url.startswith(server.root) for url in requested), requested

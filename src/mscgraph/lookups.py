@@ -42,7 +42,7 @@ def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in keys}
 
 
-def _citation(row: dict[str, Any]) -> str:
+def citation(row: dict[str, Any]) -> str:
     if row.get("first_author") is None:
         return row.get("study_label") or ""
     if row.get("reference") is not None:
@@ -120,7 +120,7 @@ def _lists(row: dict[str, Any], keys: Sequence[str], sep: str = "\n") -> dict[st
 
 def studies(kg: KnowledgeGraph, disease: str) -> list[dict[str, Any]]:
     rows = kg.rows("studies-for-disease", {"disease": disease})
-    return [{"citation": _citation(r), **_lists(_without(r, "disease"), STUDY_LISTS)} for r in rows]
+    return [{"citation": citation(r), **_lists(_without(r, "disease"), STUDY_LISTS)} for r in rows]
 
 
 def evidence(kg: KnowledgeGraph, disease: str, mechanism: str) -> list[dict[str, Any]]:
@@ -129,7 +129,7 @@ def evidence(kg: KnowledgeGraph, disease: str, mechanism: str) -> list[dict[str,
     rows = kg.rows("evidence", {"disease": disease, "mechanism": mechanism})
     return [
         {
-            "citation": _citation(r),
+            "citation": citation(r),
             **r,
             "identifiers": [f"{p}:{r[k]}" for p, k in (("doi", "doi"), ("PMID", "pmid")) if r[k]],
         }

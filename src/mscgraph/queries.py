@@ -153,9 +153,9 @@ class NamedQuery:
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 
 
-def parse_query_file(path: Path) -> NamedQuery:
+def _header(text: str) -> dict[str, list[str]]:
     meta: dict[str, list[str]] = {"title": [], "description": [], "param": []}
-    for line in path.read_text("utf-8").splitlines():
+    for line in text.splitlines():
         if not line.startswith("#"):
             break
         match = _HEADER.match(line)
@@ -163,20 +163,31 @@ def parse_query_file(path: Path) -> NamedQuery:
             meta[match.group(1)].append(match.group(2).strip())
         elif meta["description"] and line.startswith("#  "):
             meta["description"][-1] += " " + line[1:].strip()
+    return meta
+
+
+def parse_params(text: str, where: str = "query") -> tuple[Param, ...]:
+    """The parameters a query's header declares (``# param: NAME KIND[?]  description``)."""
     params = []
-    for spec in meta["param"]:
+    for spec in _header(text)["param"]:
         name, kind, *rest = spec.split(None, 2)
         optional = kind.endswith("?")
         kind = kind.rstrip("?")
         if kind not in PARAM_KINDS:
-            raise ValueError(f"{path}: parameter {name} has unknown kind {kind!r}")
+            raise ValueError(f"{where}: parameter {name} has unknown kind {kind!r}")
         params.append(Param(name, kind, rest[0] if rest else "", optional))
+    return tuple(params)
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    text = path.read_text("utf-8")
+    meta = _header(text)
     return NamedQuery(
         name=path.stem,
         title=" ".join(meta["title"]) or path.stem,
         description=" ".join(meta["description"]),
-        params=tuple(params),
-        text=path.read_text("utf-8"),
+        params=parse_params(text, str(path)),
+        text=text,
         path=path,
         portable=portable.read_text("utf-8")
         if (portable := path.parent / "sparql11" / path.name).is_file()
@@ -199,6 +210,21 @@ def get(name: str) -> NamedQuery:
     return queries[name]
 
 
+def _unknown_prefix(query: str, line: int, column: int) -> str:
+    """The undeclared prefix that ends just before ``line``:``column``, and the PREFIX line to add."""
+    lines = query.splitlines()
+    before = lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""
+    found = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", before)
+    if not found:
+        return "a prefix is used but not declared (add a PREFIX line)"
+    prefix = found.group(1) or ""
+    from .namespaces import CONVERTER
+
+    iri = CONVERTER.expand(f"{prefix}:x")
+    declare = f"PREFIX {prefix}: <{iri[:-1]}>" if iri else f"PREFIX {prefix}: <...>"
+    return f"unknown prefix '{prefix}:' in {found.group(0)}; declare it: {declare}"
+
+
 def syntax_error(exc: Exception, query: str) -> QuerySyntaxError:
     """Turn a parser's exception into a one-line message that keeps its line/column.
 
@@ -210,5 +236,7 @@ def syntax_error(exc: Exception, query: str) -> QuerySyntaxError:
     if match := re.match(r"error at (\d+):(\d+): (.*)", message):  # pyoxigraph: "error at LINE:COL: ..."
         line, column, detail = match.groups()
         detail = re.sub(r"(, )?\[[^\]]*\]", "", detail)  # drop the character-class lists of the grammar
+        if "Prefix not found" in detail:
+            detail = _unknown_prefix(query, int(line), int(column))
         message = f"at line {line}, column {column} or before: {detail[:200]}"
     return QuerySyntaxError(f"SPARQL syntax error {message}" if match else f"SPARQL syntax error: {message}")

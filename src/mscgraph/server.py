@@ -4,7 +4,10 @@
   ``application/sparql-query``; results by content negotiation (``Accept``, or a ``format``
   parameter, q-values honoured): SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as
   N-Triples (default), Turtle, RDF/XML or compact JSON-LD.
-- ``/``: a query page with inline HTML and JavaScript (no network needed).
+  A query may declare parameters in its header (``# param: disease disease``, as the named queries do);
+  ``bind.NAME=VALUE`` binds one, a name such as ``SS`` or ``干燥综合征`` resolved as by the CLI.
+- ``/``: a query page with inline HTML and JavaScript (no network needed): every named query with its
+  parameters as fields, PREFIX lines pre-filled, errors shown at their line and column.
 
 Read-only: the store is opened read-only, only queries are run, and updates, the ``update``
 parameter and federated ``SERVICE`` calls are refused with 403. Queries run in a pool of worker
@@ -33,12 +36,16 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
 
 from . import __version__, formats, rdf
 from .errors import MscGraphError, ServiceRefused, UsageError
-from .queries import Engine, Result
+from .queries import Engine, Result, parse_params
 from .querytext import check, form, is_update
 from .sparql import rdf_text
+
+if TYPE_CHECKING:
+    from .graph import KnowledgeGraph
 
 JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"
@@ -67,6 +74,7 @@ GRAPH_TYPES: dict[str, str] = {
     "application/json": "jsonld",
 }
 DRAIN_LIMIT = 16 * 1024 * 1024
+BIND = "bind."  # bind.NAME=VALUE: a value for the query's "# param: NAME KIND" (names resolved as by the CLI)
 # the format= parameter: "json" and "xml" ask for SPARQL results of a SELECT/ASK, for JSON-LD and
 # RDF/XML of a CONSTRUCT/DESCRIBE
 FORMAT_ALIASES = {
@@ -125,8 +133,27 @@ def negotiate(accept: str, offered: Mapping[str, str]) -> str:
     return best[2]
 
 
+def _execute(kg: KnowledgeGraph, query: str, fmt: str, bindings: Mapping[str, str]) -> tuple[str, bytes]:
+    """Run ``query`` with ``bindings`` (parameter name -> what the user typed: ``SS``, ``干燥综合征``, an IRI)
+    bound as the query's ``# param:`` header declares them, names resolved as the CLI resolves them."""
+    terms = None
+    if bindings:
+        try:
+            declared = {p.name: p for p in parse_params(query)}
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        unknown = sorted(set(bindings) - set(declared))
+        if unknown:
+            raise UsageError(
+                f"the query declares no parameter {unknown[0]!r} (a '# param: NAME KIND' header line);"
+                f" it declares: {', '.join(declared) or 'none'}"
+            )
+        terms = {name: kg.bind(declared[name], value) for name, value in bindings.items()}
+    return _serialise(kg.engine.run(query, terms), fmt)
+
+
 def _worker_main(conn: Connection, data: list[str] | None, generation: str | None) -> None:
-    """A query worker process: opens the graph read-only, then answers (query, format name) jobs.
+    """A query worker process: opens the graph read-only, then answers (query, format, bindings) jobs.
 
     ``generation``: the index generation the server opened, so that every worker, replacements
     included, answers from the same version of the data; None: parse ``data`` in memory.
@@ -138,26 +165,27 @@ def _worker_main(conn: Connection, data: list[str] | None, generation: str | Non
 
     from . import load
     from .engine import EmbeddedEngine
+    from .graph import KnowledgeGraph
     from .store import open_generation
 
     try:
         if generation is None:
-            engine = load(data, cache=False).engine
+            kg = load(data, cache=False)
         elif (index := open_generation(Path(generation))) is None:
             raise MscGraphError(f"the index {generation} is gone")
         else:
-            engine = EmbeddedEngine(index.store, index)
+            kg = KnowledgeGraph(EmbeddedEngine(index.store, index), index=index.names)
     except Exception as exc:
         conn.send(("failed", 500, f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", 200, ""))
     while True:
         try:
-            query, fmt = conn.recv()
+            query, fmt, bindings = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", *_serialise(engine.run(query), fmt)))
+            conn.send(("ok", *_execute(kg, query, fmt, bindings)))
         except ServiceRefused as exc:
             conn.send(("error", 403, f"{exc} on this endpoint"))
         except UsageError as exc:
@@ -220,7 +248,9 @@ class WorkerPool:
             raise MscGraphError(f"a query worker could not open the graph: {message}")
         worker.ready = True
 
-    def run(self, query: str, fmt: str, timeout: float) -> tuple[str, bytes]:
+    def run(
+        self, query: str, fmt: str, timeout: float, bindings: Mapping[str, str] | None = None
+    ) -> tuple[str, bytes]:
         """(Content-Type, body) in the format named ``fmt``, or HttpError: 503 past ``timeout`` (waiting
         for a worker included)."""
         deadline = time.monotonic() + timeout
@@ -234,7 +264,7 @@ class WorkerPool:
                 started = time.monotonic()
                 self._wait_ready(worker, self.start_timeout)
                 deadline += time.monotonic() - started
-            worker.conn.send((query, fmt))
+            worker.conn.send((query, fmt, dict(bindings or {})))
             if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
                 worker.stop()
                 worker = self._spawn()
@@ -263,18 +293,21 @@ class InlinePool:
     (tests, notebooks). No worker processes, so the time limit is not enforced."""
 
     def __init__(self, engine: Engine | None) -> None:
-        self.engine = engine
+        from .graph import KnowledgeGraph
 
-    def run(self, query: str, fmt: str, timeout: float) -> tuple[str, bytes]:
-        if self.engine is None:
+        self.kg = KnowledgeGraph(engine) if engine is not None else None
+
+    def run(
+        self, query: str, fmt: str, timeout: float, bindings: Mapping[str, str] | None = None
+    ) -> tuple[str, bytes]:
+        if self.kg is None:
             raise HttpError(503, "starting up")
         try:
-            result = self.engine.run(query)
+            return _execute(self.kg, query, fmt, bindings or {})
         except ServiceRefused as exc:
             raise HttpError(403, f"{exc} on this endpoint") from None
         except UsageError as exc:
             raise HttpError(400, str(exc)) from None
-        return _serialise(result, fmt)
 
     def close(self) -> None:
         pass
@@ -287,8 +320,8 @@ class SparqlService:
         self.pool = pool
         self.settings = settings
 
-    def answer(self, query: str, accept: str) -> tuple[str, bytes]:
-        """(Content-Type, body) for ``query``, or raise HttpError."""
+    def answer(self, query: str, accept: str, bindings: Mapping[str, str] | None = None) -> tuple[str, bytes]:
+        """(Content-Type, body) for ``query`` with its declared parameters bound, or raise HttpError."""
         if not query.strip():
             raise HttpError(400, "empty query")
         if is_update(query):
@@ -304,7 +337,7 @@ class SparqlService:
         if kind == "ASK":
             offered = BOOLEAN_TYPES
         media = negotiate(accept, offered)  # before running: a 406 costs nothing
-        return self.pool.run(query, offered[media], self.settings.timeout)
+        return self.pool.run(query, offered[media], self.settings.timeout, bindings)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -404,9 +437,12 @@ class Handler(BaseHTTPRequestHandler):
     def _get(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path in ("/", "/index.html"):
-            from .server_page import PAGE
+            from .server_page import page
 
-            self.send_body(200, "text/html; charset=utf-8", PAGE.encode("utf-8"))
+            self.send_body(200, "text/html; charset=utf-8", page())
+            return
+        if url.path == "/favicon.ico":  # browsers ask for it; no icon, and no error in their console
+            self.send_body(204, "image/x-icon", b"")
             return
         if url.path != "/sparql":
             raise HttpError(404, f"nothing at {url.path}; the endpoint is /sparql, the query page /")
@@ -479,7 +515,8 @@ class Handler(BaseHTTPRequestHandler):
         accept = self.headers.get("Accept", "")
         if fmt := params.get("format") or params.get("output"):
             accept = FORMAT_ALIASES.get(fmt.lower(), fmt)
-        content_type, body = self.service.answer(params["query"], accept)
+        bindings = {k[len(BIND) :]: v for k, v in params.items() if k.startswith(BIND) and v.strip()}
+        content_type, body = self.service.answer(params["query"], accept, bindings)
         self.send_body(200, content_type, body)
 
 

@@ -60,5 +60,12 @@ def html_command(
     disease_ids = [network.resolve_id(kg, d, "disease") for d in diseases]
     mechanism_ids = [network.resolve_id(kg, m, "mechanism") for m in mechanisms]
     graph = network.view(kg, disease_ids, mechanism_ids, evidence)
-    html.write(graph, output, title or html.TITLE)
-    click.echo(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links", err=True)
+    page = html.page_evidence(kg, disease_ids, mechanism_ids, evidence)
+    if title is None:
+        title = html.title_for(graph, disease_ids, mechanism_ids, evidence)
+    html.write(graph, page, output, title)
+    click.echo(
+        f"wrote {output}: {graph.number_of_nodes()} nodes, {len(page.links)} evidence links"
+        f" ({len(page.findings)} finding rows)",
+        err=True,
+    )
