@@ -236,7 +236,8 @@ def syntax_error(exc: Exception, query: str) -> QuerySyntaxError:
     if match := re.match(r"error at (\d+):(\d+): (.*)", message):  # pyoxigraph: "error at LINE:COL: ..."
         line, column, detail = match.groups()
         detail = re.sub(r"(, )?\[[^\]]*\]", "", detail)  # drop the character-class lists of the grammar
-        if "Prefix not found" in detail:
-            detail = _unknown_prefix(query, int(line), int(column))
-        message = f"at line {line}, column {column} or before: {detail[:200]}"
+        where = f"line {line}, column {column} or before"  # the parser reports how far it read
+        if "Prefix not found" in detail:  # here the position is the prefixed name's own
+            detail, where = _unknown_prefix(query, int(line), int(column)), f"line {line}, column {column}"
+        message = f"at {where}: {detail[:200]}"
     return QuerySyntaxError(f"SPARQL syntax error {message}" if match else f"SPARQL syntax error: {message}")
