@@ -6,6 +6,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -155,3 +156,15 @@ def output(rows: list[dict[str, Any]], fmt: str, columns: list[str], empty: str)
         if fmt == "table":
             return
     emit(render(rows, fmt, columns))
+
+
+def output_option(help: str, *, directory: bool = False) -> Callable[[Callable[..., Any]], Any]:
+    """``-o/--output PATH`` (required), passed as ``out``: a file, or with ``directory`` a folder."""
+    return click.option(
+        "-o",
+        "--output",
+        "out",
+        required=True,
+        type=click.Path(dir_okay=directory, file_okay=not directory, path_type=Path),
+        help=help,
+    )

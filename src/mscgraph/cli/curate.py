@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .common import data_option, emit, format_option, graph_options, handle_errors, output
+from .common import data_option, emit, format_option, graph_options, handle_errors, output, output_option
 
 files_argument = click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False)
@@ -55,14 +55,7 @@ def check_command(files: tuple[str, ...], source: Path | None, kg: Any) -> None:
 
 @curate.command("build")
 @files_argument
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The Turtle file to write (atomically).",
-)
+@output_option("The Turtle file to write (atomically).")
 @graph_options
 @handle_errors
 def build_command(files: tuple[str, ...], out: Path, kg: Any) -> None:
@@ -87,14 +80,7 @@ def build_command(files: tuple[str, ...], out: Path, kg: Any) -> None:
 
 @curate.command("dump")
 @data_option("dump")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The directory to write one NAME.yaml per data file into.",
-)
+@output_option("The directory to write one NAME.yaml per data file into.", directory=True)
 @handle_errors
 def dump_command(data: Sequence[str], out: Path) -> None:
     """Write the data (default: the packaged data) as curation files, one per Turtle file;

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
-from .common import graph_options, handle_errors
+from .common import graph_options, handle_errors, output_option
 
 
 @click.command("html")
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True),
-    help="The HTML file to write (atomically).",
-)
+@output_option("The HTML file to write (atomically).")
 @click.option(
     "--disease",
     "diseases",
@@ -43,7 +37,7 @@ from .common import graph_options, handle_errors
 @graph_options
 @handle_errors
 def html_command(
-    output: str,
+    out: Path,
     diseases: tuple[str, ...],
     mechanisms: tuple[str, ...],
     evidence: str,
@@ -63,9 +57,9 @@ def html_command(
     page = html.page_evidence(kg, disease_ids, mechanism_ids, evidence)
     if title is None:
         title = html.title_for(graph, disease_ids, mechanism_ids, evidence)
-    html.write(graph, page, output, title)
+    html.write(graph, page, out, title)
     click.echo(
-        f"wrote {output}: {graph.number_of_nodes()} nodes, {len(page.links)} evidence links"
+        f"wrote {out}: {graph.number_of_nodes()} nodes, {len(page.links)} evidence links"
         f" ({len(page.findings)} finding rows)",
         err=True,
     )
