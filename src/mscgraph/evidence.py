@@ -10,11 +10,11 @@ out the grid. The tier rule is written in ``docs/evidence.md`` and in :data:`TIE
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .errors import UsageError
+from .lookups import in_reference_order
 from .namespaces import CONVERTER, MSC
 
 if TYPE_CHECKING:
@@ -95,11 +95,6 @@ def _split(text: str | None) -> list[str]:
     return [part for part in (text or "").split("; ") if part]
 
 
-def _reference_number(citation: str) -> int:
-    found = re.search(r"\[(\d+)\]$", citation)
-    return int(found.group(1)) if found else 0
-
-
 def effect_text(directions: Sequence[str], agreement: str) -> str:
     """``↓ decreased``; several directions joined, ``conflicting`` marked."""
     text = " / ".join(f"{ARROWS.get(d, '?')} {d}" for d in directions)
@@ -108,7 +103,7 @@ def effect_text(directions: Sequence[str], agreement: str) -> str:
 
 def _summary(row: dict[str, Any]) -> LinkSummary:
     directions = sorted(_split(row["directions"]))
-    citations = sorted(_split(row["citations"]), key=lambda c: (_reference_number(c), c))
+    citations = in_reference_order(row["citations"])
     return {
         "subject": row["subject"],
         "subject_name": row["subject_abbr"] or row["subject_label"],
@@ -266,7 +261,7 @@ def conflicts(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     discrepancy touches, one row per finding, both sides' studies shown."""
     rows = kg.rows("conflicts")
     for r in rows:
-        r["citations"] = sorted(_split(r.pop("citations")), key=lambda c: (_reference_number(c), c))
+        r["citations"] = in_reference_order(r.pop("citations"))
     return rows
 
 

@@ -52,17 +52,21 @@ def citation(row: dict[str, Any]) -> str:
     return f"{row['first_author']} {row['year']}{ref}"
 
 
-def _in_reference_order(row: dict[str, Any]) -> dict[str, Any]:
-    """``studies`` and ``references`` (GROUP_CONCATs) as lists in reference order: SPARQL leaves the
-    order to the engine. The review's own statements ("... (this review)") have no number and come first."""
+def in_reference_order(citations: str | None, sep: str = "; ") -> list[str]:
+    """Citations joined by ``sep`` ("Xu 2012 [34]; Yao 2019 [36]", a GROUP_CONCAT) as a list in
+    reference order: SPARQL leaves the order to the engine. Citations without a number (the review's
+    own statements) come first."""
 
     def number(citation: str) -> int:
         found = re.search(r"\[(\d+)\]$", citation)
         return int(found.group(1)) if found else 0
 
-    row["studies"] = sorted(
-        (c for c in (row.get("studies") or "").split("; ") if c), key=lambda c: (number(c), c)
-    )
+    return sorted((c for c in (citations or "").split(sep) if c), key=lambda c: (number(c), c))
+
+
+def _in_reference_order(row: dict[str, Any]) -> dict[str, Any]:
+    """``studies`` and ``references`` (GROUP_CONCATs) as lists in reference order."""
+    row["studies"] = in_reference_order(row.get("studies"))
     row["references"] = sorted(int(n) for n in (row.get("references") or "").split(", ") if n)
     return row
 
@@ -106,16 +110,7 @@ STUDY_LISTS = (
 
 def _lists(row: dict[str, Any], keys: Sequence[str], sep: str = "\n") -> dict[str, Any]:
     """The row with each of ``keys`` (a GROUP_CONCAT) as a list: JSON gets arrays, never joined text."""
-    return {
-        k: (
-            [part for part in v.split(sep) if part]
-            if k in keys and isinstance(v, str)
-            else []
-            if k in keys
-            else v
-        )
-        for k, v in row.items()
-    }
+    return {k: [part for part in (v or "").split(sep) if part] if k in keys else v for k, v in row.items()}
 
 
 def studies(kg: KnowledgeGraph, disease: str) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
@@ -34,7 +35,7 @@ def explain(disease: str, mechanism: str, fmt: str, kg: Any) -> None:
         click.echo(f"no findings link {disease} and {mechanism}", err=True)
         return
     if fmt == "json":
-        emit(render([result], "json")[2:-3].replace("\n  ", "\n") + "\n")
+        emit(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt in ("csv", "tsv"):
         rows = [

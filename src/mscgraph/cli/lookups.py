@@ -23,7 +23,7 @@ min_tier_option = click.option(
 )
 
 
-def _links(kg: Any, fmt: str, first: str, links: list[ev.LinkSummary], empty: str) -> None:
+def _links(fmt: str, first: str, links: list[ev.LinkSummary], empty: str) -> None:
     if fmt == "table":
         output(ev.table_rows(links, first), fmt, [first, *ev.SUMMARY_COLUMNS], empty)
     else:
@@ -49,7 +49,7 @@ def mechanisms(
     if findings:
         output(kg.mechanisms(disease), fmt, TABLE_COLUMNS["mechanisms"], empty)
     else:
-        _links(kg, fmt, "mechanism", kg.summary(disease, role=role, min_tier=min_tier), empty)
+        _links(fmt, "mechanism", kg.summary(disease, role=role, min_tier=min_tier), empty)
 
 
 @click.command()
@@ -67,7 +67,7 @@ def diseases(
     if findings:
         output(kg.diseases(mechanism), fmt, TABLE_COLUMNS["diseases"], empty)
     else:
-        _links(kg, fmt, "disease", kg.summary(mechanism=mechanism, role=role, min_tier=min_tier), empty)
+        _links(fmt, "disease", kg.summary(mechanism=mechanism, role=role, min_tier=min_tier), empty)
 
 
 @click.command()

@@ -6,26 +6,16 @@ from typing import Any
 
 import click
 
-from ..formats import render
-from .common import emit, format_option, graph_options, handle_errors
+from .common import lookup_command, output
 
 COMPARE_COLUMNS = ["type", "name", "in", "effect_a", "effect_b", "agree"]
 NEIGHBOR_COLUMNS = ["distance", "type", "name", "label_zh", "relation", "effect", "via"]
 
 
-def _output(rows: list[dict[str, Any]], fmt: str, columns: list[str], empty: str) -> None:
-    if not rows and fmt == "table":
-        click.echo(empty, err=True)
-        return
-    emit(render(rows, fmt, columns))
-
-
 @click.command()
 @click.argument("a")
 @click.argument("b")
-@format_option
-@graph_options
-@handle_errors
+@lookup_command
 def compare(a: str, b: str, fmt: str, kg: Any) -> None:
     """Mechanisms and studies diseases A and B share, and where they differ.
 
@@ -34,7 +24,7 @@ def compare(a: str, b: str, fmt: str, kg: Any) -> None:
     """
     from ..network import compare as run
 
-    _output(run(kg, a, b), fmt, COMPARE_COLUMNS, f"nothing recorded for {a} or {b}")
+    output(run(kg, a, b), fmt, COMPARE_COLUMNS, f"nothing recorded for {a} or {b}")
 
 
 @click.command()
@@ -42,11 +32,9 @@ def compare(a: str, b: str, fmt: str, kg: Any) -> None:
 @click.option(
     "--depth", default=1, show_default=True, type=click.IntRange(1, 10), help="How many links away."
 )
-@format_option
-@graph_options
-@handle_errors
+@lookup_command
 def neighbors(name: str, depth: int, fmt: str, kg: Any) -> None:
     """Diseases, mechanisms, studies and products within DEPTH links of NAME, nearest first."""
     from ..network import neighbors as run
 
-    _output(run(kg, name, depth), fmt, NEIGHBOR_COLUMNS, f"nothing is linked to {name}")
+    output(run(kg, name, depth), fmt, NEIGHBOR_COLUMNS, f"nothing is linked to {name}")
