@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -144,3 +145,24 @@ def data(tmp_path: Path) -> Path:
         shutil.copy(path, folder / path.name)
     (folder / "extra.ttl").write_text(EXTRA.replace("{label}", "Testing disease"))
     return folder
+
+
+# --- Debian's headless Chromium, as every browser test launches it -------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"
+]
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Chromium browser (Playwright driving Debian's package), closed on leaving."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXTRA
+from conftest import EXTRA, chromium
 
 from mscgraph.store import Sources, cache_root
 
@@ -348,7 +348,6 @@ def test_a_cross_origin_page_cannot_read_the_endpoint_in_chromium(serve, tmp_pat
     import http.server
 
     from conftest import free_port
-    from playwright.sync_api import sync_playwright
 
     page_port = free_port()
     origin = f"http://127.0.0.1:{page_port}"
@@ -363,17 +362,12 @@ def test_a_cross_origin_page_cannot_read_the_endpoint_in_chromium(serve, tmp_pat
     fetch = """url => fetch(url).then(r => r.json()).then(d => d.results.bindings[0].n.value,
                                                           e => 'refused: ' + e)"""
     try:
-        with sync_playwright() as p:
-            args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
-            try:
-                page = browser.new_page()
-                page.goto(origin + "/index.html")
-                query = "?query=" + COUNT.replace(" ", "%20").replace("*", "%2A")
-                refused = page.evaluate(fetch, closed_server.url + query)
-                allowed = page.evaluate(fetch, open_server.url + query)
-            finally:
-                browser.close()
+        with chromium() as browser:
+            page = browser.new_page()
+            page.goto(origin + "/index.html")
+            query = "?query=" + COUNT.replace(" ", "%20").replace("*", "%2A")
+            refused = page.evaluate(fetch, closed_server.url + query)
+            allowed = page.evaluate(fetch, open_server.url + query)
     finally:
         site.shutdown()
     assert refused.startswith("refused: TypeError"), refused

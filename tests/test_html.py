@@ -10,14 +10,13 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from conftest import chromium
+from playwright.sync_api import Browser, Page
 
 from mscgraph import html, network, resources
 from mscgraph.cli import main
 from mscgraph.namespaces import CONVERTER
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 XSS = "<img src=x onerror=alert(1)>"
 DESKTOP, PHONE = (1400, 900), (390, 844)
 XSS_FLAG = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
@@ -25,10 +24,8 @@ XSS_FLAG = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import REPO, free_port, wait_for_port
+from conftest import REPO, chromium, free_port, wait_for_port
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, SPARQLWrapper
 
 import mscgraph
@@ -351,28 +351,21 @@ def test_bounded_load_test_has_no_errors(server):
 def test_query_page_runs_a_query_in_chromium_escaped_and_offline(server):
     """The page in Debian's headless Chromium: it fetches only from the server, and a literal holding
     HTML is shown as text, never run."""
-    from playwright.sync_api import sync_playwright
-
     xss = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
     markup = Term.literal(xss).n3()
     query = PREFIX + f"SELECT ?d ?markup WHERE {{ ?d a msc:Disease . BIND({markup} AS ?markup) }}"
     requested: list[str] = []
-    with sync_playwright() as p:
-        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
-        try:
-            page = browser.new_page()
-            page.on("request", lambda request: requested.append(request.url))
-            page.goto(server.root)
-            page.fill("#query", query)
-            page.click("#run")
-            page.wait_for_selector("#results table")
-            cells = page.locator("#results td").all_text_contents()
-            status = page.text_content("#status")
-            assert page.evaluate("window.__xss") is None
-            assert page.locator("#results img, #results script").count() == 0
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(server.root)
+        page.fill("#query", query)
+        page.click("#run")
+        page.wait_for_selector("#results table")
+        cells = page.locator("#results td").all_text_contents()
+        status = page.text_content("#status")
+        assert page.evaluate("window.__xss") is None
+        assert page.locator("#results img, #results script").count() == 0
     assert xss in cells and SS in cells
     assert re.match(r"\d+ rows in \d+ ms", status or ""), status
     assert requested and all(url.startswith(server.root) for url in requested), requested
@@ -419,54 +412,47 @@ def test_missing_prefix_error_names_the_prefix_line_and_column(server):
 
 
 def test_query_page_picks_named_queries_binds_parameters_and_points_at_errors(server, embedded):
-    from playwright.sync_api import sync_playwright
-
     from mscgraph.queries import catalog
 
     public = sorted(n for n, q in catalog().items() if not q.internal)
     requested: list[str] = []
-    with sync_playwright() as p:
-        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("request", lambda request: requested.append(request.url))
-            page.goto(server.root)
-            # the editor starts with the PREFIX lines, and runs as it is
-            assert page.input_value("#query").startswith("PREFIX msc: <https://w3id.org/mscgraph/ontology/>\n")
-            page.click("#run")
-            page.wait_for_selector("#results table")
-            assert "Sjögren syndrome" in page.inner_text("#results")
-            options = page.eval_on_selector_all("#named option", "os => os.map(o => o.value).filter(Boolean)")
-            assert sorted(options) == public
-            # a named query: its text, one field per parameter, names resolved by the server
-            page.select_option("#named", "studies-for-disease")
-            assert page.input_value("#query") == get("studies-for-disease").text
-            assert "PREFIX msc:" in page.input_value("#query")
-            page.fill("#param-disease", "干燥综合征")
-            page.click("#run")
-            page.wait_for_selector("#results table")
-            rows = page.locator("#results tbody tr").count()
-            assert rows == len(embedded.run("studies-for-disease", {"disease": "SS"}).rows) > 0
-            page.select_option("#named", "link-summary")
-            assert page.locator("#params input").count() == 3
-            page.fill("#param-subject", "SLE")
-            page.fill("#param-mechanism", "Tregs")
-            page.click("#run")
-            page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 3")
-            # an error: the message, its line and column, and the cursor put there
-            page.select_option("#named", "")
-            first = "PREFIX msc: <https://w3id.org/mscgraph/ontology/>\n"
-            page.fill("#query", first + "SELECT * WHERE { ?s skos:notation ?o }")
-            page.click("#run")
-            page.wait_for_selector("#status.error")
-            assert "line 2, column 34: unknown prefix 'skos:'" in page.inner_text("#status")
-            assert page.inner_text("#where").endswith("^")
-            offset = len(first) + 33
-            assert page.evaluate("document.getElementById('query').selectionStart") == offset
-            assert [e for e in errors if "status of 400" not in e] == []  # the browser logs the 400 itself
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(server.root)
+        # the editor starts with the PREFIX lines, and runs as it is
+        assert page.input_value("#query").startswith("PREFIX msc: <https://w3id.org/mscgraph/ontology/>\n")
+        page.click("#run")
+        page.wait_for_selector("#results table")
+        assert "Sjögren syndrome" in page.inner_text("#results")
+        options = page.eval_on_selector_all("#named option", "os => os.map(o => o.value).filter(Boolean)")
+        assert sorted(options) == public
+        # a named query: its text, one field per parameter, names resolved by the server
+        page.select_option("#named", "studies-for-disease")
+        assert page.input_value("#query") == get("studies-for-disease").text
+        assert "PREFIX msc:" in page.input_value("#query")
+        page.fill("#param-disease", "干燥综合征")
+        page.click("#run")
+        page.wait_for_selector("#results table")
+        rows = page.locator("#results tbody tr").count()
+        assert rows == len(embedded.run("studies-for-disease", {"disease": "SS"}).rows) > 0
+        page.select_option("#named", "link-summary")
+        assert page.locator("#params input").count() == 3
+        page.fill("#param-subject", "SLE")
+        page.fill("#param-mechanism", "Tregs")
+        page.click("#run")
+        page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 3")
+        # an error: the message, its line and column, and the cursor put there
+        page.select_option("#named", "")
+        first = "PREFIX msc: <https://w3id.org/mscgraph/ontology/>\n"
+        page.fill("#query", first + "SELECT * WHERE { ?s skos:notation ?o }")
+        page.click("#run")
+        page.wait_for_selector("#status.error")
+        assert "line 2, column 34: unknown prefix 'skos:'" in page.inner_text("#status")
+        assert page.inner_text("#where").endswith("^")
+        offset = len(first) + 33
+        assert page.evaluate("document.getElementById('query').selectionStart") == offset
+        assert [e for e in errors if "status of 400" not in e] == []  # the browser logs the 400 itself
     assert requested and all(url.startswith(server.root) for url in requested), requested
