@@ -321,3 +321,8 @@ def test_a_known_entity_without_findings_says_so(runner):
 @pytest.mark.parametrize("command", ["explain", "grid", "conflicts"])
 def test_new_commands_have_help(runner, command):
     assert "--format" in invoke(runner, command, "--help").stdout
+
+
+def test_an_empty_disease_is_named_as_such(runner):
+    result = runner.invoke(main, ["mechanisms", ""])
+    assert result.exit_code == 2 and result.stderr.strip() == "mscgraph: error: empty disease"

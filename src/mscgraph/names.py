@@ -13,7 +13,7 @@ import unicodedata
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from .errors import AmbiguousName, UnknownName, UsageError
+from .errors import KIND_NAMES, AmbiguousName, UnknownName, UsageError
 from .namespaces import CONVERTER, MSC
 from .queries import Engine, Term, get
 
@@ -85,7 +85,7 @@ class Resolver:
         """Return the one IRI ``text`` names, or raise UnknownName / AmbiguousName."""
         text = text.strip()
         if not text:
-            raise UsageError(f"empty {kind or 'name'}")
+            raise UsageError(f"empty {KIND_NAMES.get(kind or '', kind) or 'name'}")
         if kind is not None and kind not in KIND_CLASSES:
             raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KIND_CLASSES)}")
         iri = text if re.match(r"^(https?|urn):", text) else CONVERTER.expand(text)
