@@ -62,19 +62,36 @@ def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case]]:
         shutil.rmtree(bulk_store, ignore_errors=True)
 
     ours = [
-        Case("index build", [python(), "-c", "import sys, mscgraph; mscgraph.load(sys.argv[1:])", str(data)],
-             setup=fresh_cache, env=env, limited=False),
-        Case("pyoxigraph bulk_load", [python(), str(BENCH / "oxigraph_bulk.py"), str(bulk_store), str(data)],
-             setup=fresh_bulk, limited=False),
+        Case(
+            "index build",
+            [python(), "-c", "import sys, mscgraph; mscgraph.load(sys.argv[1:])", str(data)],
+            setup=fresh_cache,
+            env=env,
+            limited=False,
+        ),
+        Case(
+            "pyoxigraph bulk_load",
+            [python(), str(BENCH / "oxigraph_bulk.py"), str(bulk_store), str(data)],
+            setup=fresh_bulk,
+            limited=False,
+        ),
         Case("lookup: mechanisms SS", [mscgraph(), "mechanisms", "SS", *d], env=env),
         Case("validate", [mscgraph(), "validate", *d], ok_codes=(0, 1), env=env),
-        Case("query: shared-mechanisms-all-pairs",
-             [mscgraph(), "sparql", "--named", "shared-mechanisms-all-pairs", "--format", "tsv", *d],
-             env=env),
-        Case("export --format nt", [mscgraph(), "export", "--format", "nt", "-o", str(work / "ours.nt"), *d],
-             env=env),
-        Case("html --disease SS", [mscgraph(), "html", "--disease", "SS", "-o", str(work / "ours.html"), *d],
-             env=env),
+        Case(
+            "query: shared-mechanisms-all-pairs",
+            [mscgraph(), "sparql", "--named", "shared-mechanisms-all-pairs", "--format", "tsv", *d],
+            env=env,
+        ),
+        Case(
+            "export --format nt",
+            [mscgraph(), "export", "--format", "nt", "-o", str(work / "ours.nt"), *d],
+            env=env,
+        ),
+        Case(
+            "html --disease SS",
+            [mscgraph(), "html", "--disease", "SS", "-o", str(work / "ours.html"), *d],
+            env=env,
+        ),
     ]
     naive = [python(), str(BENCH / "naive.py"), "--data", str(data)]
     theirs = [
@@ -95,16 +112,29 @@ def run_case(case: Case, runs: int, slow: float, timeout: float) -> dict[str, ob
             case.setup()
         warm, _ = run_once(case.argv, case.env, ok_codes=case.ok_codes, timeout=timeout)
         n = runs if warm <= slow else 1
-        t = measure(case.name, case.argv, runs=n, warmup=0, env=case.env, setup=case.setup,
-                    ok_codes=case.ok_codes, timeout=timeout)
+        t = measure(
+            case.name,
+            case.argv,
+            runs=n,
+            warmup=0,
+            env=case.env,
+            setup=case.setup,
+            ok_codes=case.ok_codes,
+            timeout=timeout,
+        )
     except TimedOut:
         return {"median_s": None, "timeout_s": timeout, "runs": 0, "peak_rss_mib": None}
     return _row(t)
 
 
 def _row(t: Timing) -> dict[str, object]:
-    return {"median_s": t.median_s, "min_s": t.min_s, "max_s": t.max_s, "runs": t.runs,
-            "peak_rss_mib": round(t.peak_rss_mib, 1)}
+    return {
+        "median_s": t.median_s,
+        "min_s": t.min_s,
+        "max_s": t.max_s,
+        "runs": t.runs,
+        "peak_rss_mib": round(t.peak_rss_mib, 1),
+    }
 
 
 def count_triples(store_dir: Path) -> int:
@@ -161,23 +191,28 @@ def table(results: list[dict]) -> str:
                 vs = "naive"
             ratio = ""
             if mine.get("median_s") and other and other.get("median_s"):
-                ratio = (f"{mine['median_s'] / other['median_s']:.2f}× bulk_load" if vs == "bulk_load"
-                         else f"{other['median_s'] / mine['median_s']:.1f}× faster")
+                ratio = (
+                    f"{mine['median_s'] / other['median_s']:.2f}× bulk_load"
+                    if vs == "bulk_load"
+                    else f"{other['median_s'] / mine['median_s']:.1f}× faster"
+                )
             elif mine.get("median_s") and other and other.get("timeout_s"):  # a lower bound
                 ratio = f"> {other['timeout_s'] / mine['median_s']:.1f}× faster"
-            rows.append({
-                "size": f"×{r['scale']}",
-                "triples": f"{r.get('triples', 0):,}",
-                "case": name,
-                "mscgraph": _fmt(mine),
-                "MiB": mine.get("peak_rss_mib") or "–",
-                "runs": mine.get("runs", 0),
-                "vs": "pyoxigraph bulk_load" if vs == "bulk_load" else "naive rdflib",
-                "other": _fmt(other),
-                "other MiB": (other or {}).get("peak_rss_mib") or "–",
-                "other runs": (other or {}).get("runs", 0),
-                "ratio": ratio,
-            })
+            rows.append(
+                {
+                    "size": f"×{r['scale']}",
+                    "triples": f"{r.get('triples', 0):,}",
+                    "case": name,
+                    "mscgraph": _fmt(mine),
+                    "MiB": mine.get("peak_rss_mib") or "–",
+                    "runs": mine.get("runs", 0),
+                    "vs": "pyoxigraph bulk_load" if vs == "bulk_load" else "naive rdflib",
+                    "other": _fmt(other),
+                    "other MiB": (other or {}).get("peak_rss_mib") or "–",
+                    "other runs": (other or {}).get("runs", 0),
+                    "ratio": ratio,
+                }
+            )
     return markdown_table(rows)
 
 
@@ -193,8 +228,11 @@ def plot(results: list[dict], path: Path) -> None:
     colors = dict(zip(names, plt.rcParams["axes.prop_cycle"].by_key()["color"] * 2, strict=False))
     for engine, style in (("mscgraph", "-o"), ("naive", "--s")):
         for name in names:
-            pts = [(r.get("triples") or r["scale"], r[engine][name]["median_s"]) for r in results
-                   if name in r[engine] and r[engine][name].get("median_s")]
+            pts = [
+                (r.get("triples") or r["scale"], r[engine][name]["median_s"])
+                for r in results
+                if name in r[engine] and r[engine][name].get("median_s")
+            ]
             if pts:
                 xs, ys = zip(*pts, strict=True)
                 ax.plot(xs, ys, style, color=colors[name], label=f"{engine}: {name}")

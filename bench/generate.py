@@ -24,7 +24,7 @@ import rdflib
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from mscgraph import resources
+from mscgraph.model import resources
 
 MSC = "https://w3id.org/mscgraph/ontology/"
 MSCD = "https://w3id.org/mscgraph/data/"

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import rdflib
 
-from mscgraph import queries, resources
-from mscgraph.querytext import without_lateral  # rdflib has no LATERAL
+from mscgraph.model import resources
+from mscgraph.query import library as queries
+from mscgraph.query.text import without_lateral  # rdflib has no LATERAL
 
 
 def parse(data: Path | None) -> rdflib.Graph:

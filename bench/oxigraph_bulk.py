@@ -12,7 +12,7 @@ import sys
 
 import pyoxigraph as ox
 
-from mscgraph.store import Sources
+from mscgraph.store.index import Sources
 
 
 def main(store_dir: str, data: str) -> None:

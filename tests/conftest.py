@@ -33,6 +33,7 @@ def runner() -> CliRunner:
 
 # --- endpoints (serve, remote, Virtuoso): free ports, waiting for a server, a stable data snapshot ---
 
+
 def free_port() -> int:
     """A TCP port nobody listens on now (the OS picks it)."""
     import socket
@@ -137,7 +138,7 @@ def data(tmp_path: Path) -> Path:
     """A copy of the packaged data plus ``extra.ttl`` (a test disease, TD), in a temporary folder."""
     import shutil
 
-    from mscgraph import resources
+    from mscgraph.model import resources
 
     folder = tmp_path / "data"
     folder.mkdir()
@@ -151,7 +152,10 @@ def data(tmp_path: Path) -> Path:
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
 ]
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import EXTRA, chromium
 
-from mscgraph.store import Sources, cache_root
+from mscgraph.store.index import Sources, cache_root
 
 SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
 
@@ -31,7 +31,11 @@ SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shut
 def cli(*args: str, env: dict | None = None, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
     assert SCRIPT, "the mscgraph console script is not installed"
     return subprocess.run(
-        [SCRIPT, *args], capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
+        [SCRIPT, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
         **kwargs,
     )
 
@@ -42,8 +46,6 @@ def one_error_line(result: subprocess.CompletedProcess, *expected: str) -> None:
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
     for text in expected:
         assert text in result.stderr, result.stderr
-
-
 
 
 def index_folder(data: Path) -> Path:
@@ -65,10 +67,14 @@ for line in sys.stdin:
 
 def test_a_long_lived_reader_survives_refreshes_by_other_processes(data: Path) -> None:
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(data)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", READER, str(data)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
+
         def ask() -> str:
             reader.stdin.write("scan\n")
             reader.stdin.flush()
@@ -143,6 +149,7 @@ def test_an_unusable_cache_location_is_bypassed_with_one_warning(data: Path, tmp
 
 
 # --- 2. output paths -----------------------------------------------------------------------------
+
 
 def test_export_follows_a_symlink_keeps_the_mode_and_writes_into_a_pipe(tmp_path: Path) -> None:
     target = tmp_path / "real.nt"
@@ -246,13 +253,18 @@ def test_a_full_disk_through_stdout_is_an_error(tmp_path: Path, args: tuple[str,
     assert cli("stats").returncode == 0  # the index is built before the disk is "full"
     with open(tmp_path / "out", "wb") as out:
         result = subprocess.run(
-            [SCRIPT, *args], stdout=out, stderr=subprocess.PIPE, text=True, timeout=120,
+            [SCRIPT, *args],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
             preexec_fn=_small_disk,
         )
     one_error_line(result, "File too large")
 
 
 # --- 3. the endpoint -----------------------------------------------------------------------------
+
 
 def _http(url: str, query: str | None = None, headers: dict | None = None) -> tuple[int, dict, bytes]:
     import urllib.error
@@ -277,7 +289,8 @@ class Serve:
         self.log = tmp / f"serve-{self.port}.log"
         with open(self.log, "wb") as err:
             self.proc = subprocess.Popen(
-                [SCRIPT, "serve", "--host", host, "--port", str(self.port), *args], stderr=err,
+                [SCRIPT, "serve", "--host", host, "--port", str(self.port), *args],
+                stderr=err,
                 stdout=subprocess.DEVNULL,
             )
         if host == "127.0.0.1":
@@ -422,6 +435,7 @@ def test_serve_listens_on_ipv6_loopback(serve) -> None:
 
 # --- 4. mscgraph sparql ----------------------------------------------------------------------------
 
+
 def test_sparql_refuses_service_unless_allowed(data: Path) -> None:
     canary = StallingServer()
     try:
@@ -470,6 +484,7 @@ def test_sparql_streams_large_results_in_constant_memory(fmt: str) -> None:
 
 
 # --- 5. remote endpoints and push ------------------------------------------------------------------
+
 
 class GraphStore:
     """A loopback SPARQL Graph Store in a thread: keeps what is PUT or POSTed and sends it back on GET;
@@ -571,6 +586,7 @@ def test_push_reads_the_graph_back_and_takes_credentials_from_the_url() -> None:
 
 # --- 6. small things: one line, non-zero exit, no traceback --------------------------------------
 
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -654,8 +670,10 @@ def test_an_unknown_name_on_a_large_graph_reads_a_bounded_part_of_the_names(tmp_
     _, status, usage = os.wait4(proc.pid, 0)
     message = proc.stderr.read().decode()
     assert os.waitstatus_to_exitcode(status) == 2
-    assert message.startswith("mscgraph: error: unknown entity 'Disordr number 4711'; did you mean: Disorder "
-                              "number 4711 (mscd:D4711), "), message
+    assert message.startswith(
+        "mscgraph: error: unknown entity 'Disordr number 4711'; did you mean: Disorder "
+        "number 4711 (mscd:D4711), "
+    ), message
     assert usage.ru_maxrss / 1024 < known + 40, (known, usage.ru_maxrss / 1024)
 
 

@@ -11,8 +11,8 @@ import pytest
 import rdflib
 from rdflib import RDF, RDFS
 
-from mscgraph import resources
 from mscgraph.cli import main
+from mscgraph.model import resources
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 MSC = rdflib.Namespace("https://w3id.org/mscgraph/ontology/")

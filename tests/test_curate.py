@@ -127,7 +127,7 @@ def test_the_new_study_shows_up_in_mechanisms_grid_and_page(runner, built):
     sle = [c.strip() for c in header.split("│")].index("SLE")
     assert il10.split("│")[sle].strip() == "↑B"
 
-    from mscgraph import network
+    from mscgraph.views import network
 
     kg = mscgraph.load([DATA, built])
     page = network.view(kg, ["mscd:SLE"])

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from mscgraph import resources
-from mscgraph.namespaces import MSC
-from mscgraph.validate import validate
+from mscgraph.model import resources
+from mscgraph.model.namespaces import MSC
+from mscgraph.validate.checks import validate
 
 SOURCE = Path(__file__).resolve().parents[2] / "shared" / "sources" / "000_200c53604e6c2a8a.txt"
 M = rdflib.Namespace(MSC)

@@ -11,8 +11,10 @@ import json
 
 import pytest
 
-from mscgraph import evidence, load, resources
+from mscgraph.api import load
 from mscgraph.cli import main
+from mscgraph.evidence import summary as evidence
+from mscgraph.model import resources
 
 T, D, OTHER, W = (
     "MSC therapy effect",
@@ -203,7 +205,7 @@ def test_conflicts_on_the_real_data_are_the_mixed_and_discrepant_links(kg):
 
 
 def test_mechanisms_ss_fits_one_80x24_screen(runner, monkeypatch):
-    from mscgraph.formats import display_width
+    from mscgraph.views.formats import display_width
 
     monkeypatch.setenv("COLUMNS", "80")
     result = invoke(runner, "mechanisms", "SS")

@@ -13,9 +13,10 @@ import pytest
 from conftest import chromium
 from playwright.sync_api import Browser, Page
 
-from mscgraph import html, network, resources
 from mscgraph.cli import main
-from mscgraph.namespaces import CONVERTER
+from mscgraph.model import resources
+from mscgraph.model.namespaces import CONVERTER
+from mscgraph.views import html, network
 
 XSS = "<img src=x onerror=alert(1)>"
 DESKTOP, PHONE = (1400, 900), (390, 844)
@@ -294,7 +295,7 @@ def test_search_resolves_names_as_the_cli_does(opened, kg, text, node):
 
 
 def test_search_normalises_exactly_as_the_cli(opened, kg):
-    from mscgraph.names import normalize
+    from mscgraph.names.keys import normalize
 
     texts = [
         *sorted({r["text"] for r in kg.rows("_name-scan")}),
@@ -340,7 +341,8 @@ def test_first_view_reads_and_families_stand_out(opened):
 def assert_on_screen(page: Page, ids: list[str]) -> None:
     box = page.locator("#network").bounding_box()
     positions = page.evaluate(
-        "ids => ids.map(id => mscgraph.network.canvasToDOM(mscgraph.network.getPositions([id])[id]))", ids
+        "ids => ids.map(id => mscgraph.network.canvasToDOM(mscgraph.network.getPositions([id])[id]))",
+        ids,
     )
     for node, p in zip(ids, positions, strict=True):
         assert 0 <= p["x"] <= box["width"] and 0 <= p["y"] <= box["height"], node

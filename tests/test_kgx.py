@@ -22,7 +22,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from mscgraph import export
+from mscgraph.views import export
 
 CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[^\s|]+$")
 SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
@@ -65,12 +65,20 @@ def test_kgx_export_is_valid_biolink(kgx, biolink):
 
     nodes, edges = kgx
     problems: list[str] = []
-    enums = {slot: set(biolink.get_enum(enum).permissible_values) for slot, enum in (
-        ("knowledge_level", "KnowledgeLevelEnum"), ("agent_type", "AgentTypeEnum"),
-        ("object_direction_qualifier", "DirectionQualifierEnum"))}
+    enums = {
+        slot: set(biolink.get_enum(enum).permissible_values)
+        for slot, enum in (
+            ("knowledge_level", "KnowledgeLevelEnum"),
+            ("agent_type", "AgentTypeEnum"),
+            ("object_direction_qualifier", "DirectionQualifierEnum"),
+        )
+    }
     for columns in (nodes[0], edges[0]):  # every column a Biolink slot, or this project's own (msc_…)
-        problems += [f"column {c} is no Biolink slot" for c in columns
-                     if not c.startswith("msc_") and biolink.get_slot(c.replace("_", " ")) is None]
+        problems += [
+            f"column {c} is no Biolink slot"
+            for c in columns
+            if not c.startswith("msc_") and biolink.get_slot(c.replace("_", " ")) is None
+        ]
     for node in nodes:
         cls = biolink.get_class(_name(node["category"]))
         if cls is None or "named thing" not in biolink.class_ancestors(cls.name) or cls.abstract or cls.mixin:
@@ -83,8 +91,11 @@ def test_kgx_export_is_valid_biolink(kgx, biolink):
         record = {k: v for k, v in node.items() if not k.startswith("msc_")}
         try:
             getattr(model, node["category"].removeprefix("biolink:"))(
-                **{k: _values(v) if k in ("category", "xref", "synonym", "provided_by") else v
-                   for k, v in record.items() if v}
+                **{
+                    k: _values(v) if k in ("category", "xref", "synonym", "provided_by") else v
+                    for k, v in record.items()
+                    if v
+                }
             )
         except Exception as exc:
             problems.append(f"{node['id']}: {exc}")
@@ -97,16 +108,26 @@ def test_kgx_export_is_valid_biolink(kgx, biolink):
         for column, allowed in enums.items():
             if edge[column] and edge[column] not in allowed:
                 problems.append(f"{edge['id']}: {column} {edge[column]!r} not in {sorted(allowed)}")
-        problems += [f"{edge['id']}: publication {p}" for p in _values(edge["publications"])
-                     if p.partition(":")[0] not in publication_prefixes or not CURIE.match(p)]
-        problems += [f"{edge['id']}: evidence {e} is not ECO" for e in _values(edge["has_evidence_of_type"])
-                     if not re.fullmatch(r"ECO:\d{7}", e)]
+        problems += [
+            f"{edge['id']}: publication {p}"
+            for p in _values(edge["publications"])
+            if p.partition(":")[0] not in publication_prefixes or not CURIE.match(p)
+        ]
+        problems += [
+            f"{edge['id']}: evidence {e} is not ECO"
+            for e in _values(edge["has_evidence_of_type"])
+            if not re.fullmatch(r"ECO:\d{7}", e)
+        ]
         if not edge["primary_knowledge_source"].startswith("infores:"):
             problems.append(f"{edge['id']}: primary_knowledge_source is not an infores CURIE")
         try:
             model.Association(
-                id=edge["id"], subject=edge["subject"], predicate=edge["predicate"], object=edge["object"],
-                knowledge_level=edge["knowledge_level"], agent_type=edge["agent_type"],
+                id=edge["id"],
+                subject=edge["subject"],
+                predicate=edge["predicate"],
+                object=edge["object"],
+                knowledge_level=edge["knowledge_level"],
+                agent_type=edge["agent_type"],
                 primary_knowledge_source=edge["primary_knowledge_source"],
                 publications=_values(edge["publications"]) or None,
                 has_evidence=_values(edge["has_evidence"]) or None,
@@ -119,8 +140,14 @@ def test_kgx_export_is_valid_biolink(kgx, biolink):
     with pytest.raises(Exception, match="category"):
         model.Disease(id="MONDO:0010030", category=["biolink:Cell"])
     with pytest.raises(Exception, match="knowledge_level"):
-        model.Association(id="x", subject="a:1", predicate="biolink:related_to", object="b:2",
-                          knowledge_level="hunch", agent_type="manual_agent")
+        model.Association(
+            id="x",
+            subject="a:1",
+            predicate="biolink:related_to",
+            object="b:2",
+            knowledge_level="hunch",
+            agent_type="manual_agent",
+        )
     assert biolink.get_slot(_name("biolink:has_mechanism")) is None
 
 
@@ -131,7 +158,7 @@ def test_kgx_ids_are_the_exact_matches_of_the_data(kg, kgx):
     exact: dict[str, set[str]] = {}
     for row in kg.engine.run(f"SELECT ?s ?m WHERE {{ ?s <{SKOS_EXACT}> ?m }}").rows:
         exact.setdefault(row["s"].value, set()).add(row["m"].value)
-    from mscgraph.namespaces import CONVERTER
+    from mscgraph.model.namespaces import CONVERTER
 
     by_local = {}
     for node in nodes:
@@ -191,9 +218,10 @@ def _merge(*graphs: tuple[list[dict[str, str]], list[dict[str, str]]]) -> nx.Mul
     for nodes, edges in graphs:
         for node in nodes:
             data = merged.nodes[node["id"]] if node["id"] in merged else {}
-            merged.add_node(node["id"], **{
-                k: sorted(set(data.get(k, [])) | set(_values(v))) for k, v in node.items() if k != "id"
-            })
+            merged.add_node(
+                node["id"],
+                **{k: sorted(set(data.get(k, [])) | set(_values(v))) for k, v in node.items() if k != "id"},
+            )
         for edge in edges:
             merged.add_edge(edge["subject"], edge["object"], key=edge["id"], **edge)
     return merged

@@ -93,7 +93,7 @@ def test_delimited_formats_carry_the_json_keys(runner, fmt, sep):
 
 
 def test_table_fits_the_terminal_and_keeps_columns_aligned(runner, monkeypatch):
-    from mscgraph.formats import display_width
+    from mscgraph.views.formats import display_width
 
     monkeypatch.setenv("COLUMNS", "120")
     result = invoke(runner, "evidence", "SS", "Th17")
@@ -112,7 +112,7 @@ def test_table_fits_the_terminal_and_keeps_columns_aligned(runner, monkeypatch):
 
 
 def test_too_narrow_for_a_table_gives_one_record_per_row(runner, monkeypatch):
-    from mscgraph.formats import display_width
+    from mscgraph.views.formats import display_width
 
     monkeypatch.setenv("COLUMNS", "60")
     lines = invoke(runner, "evidence", "SS", "Th17").stdout.splitlines()
@@ -222,7 +222,7 @@ def test_ambiguous_name_from_added_data(runner, tmp_path):
         'mscd:Other a msc:Disease ; rdfs:label "other syndrome"@en , "其他"@zh ; skos:altLabel "SS" .\n',
         "utf-8",
     )
-    from mscgraph import resources
+    from mscgraph.model import resources
 
     result = runner.invoke(main, ["mechanisms", "SS", "--data", str(resources.resource_dir("data")),
                                   "--data", str(extra)])  # fmt: skip
@@ -268,7 +268,7 @@ def test_unknown_format_is_a_usage_error(runner):
     ],
 )
 def test_names_people_type(kg, text, kind, expected):
-    from mscgraph.namespaces import CONVERTER
+    from mscgraph.model.namespaces import CONVERTER
 
     assert CONVERTER.compact(kg.resolve(text, kind)) == expected
 

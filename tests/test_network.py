@@ -1,4 +1,4 @@
-"""mscgraph.network on the real data: the typed graph, compare, neighbours, and the graph file formats."""
+"""mscgraph.views.network on the real data: the typed graph, compare, neighbours, graph file formats."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import networkx as nx
 import pytest
 
 import mscgraph
-from mscgraph import network, resources
 from mscgraph.cli import main
+from mscgraph.model import resources
+from mscgraph.views import network
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +235,7 @@ def test_same_network_over_a_sparql_endpoint(kg, graph):
     """Named queries only: a remote endpoint (our own server, on loopback) gives the same network."""
     import threading
 
-    from mscgraph.server import Settings, make_server
+    from mscgraph.server.endpoint import Settings, make_server
 
     server = make_server(kg.engine, "127.0.0.1", 0, Settings(log=False))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -259,11 +260,11 @@ def test_neighbors_of_a_publication_are_those_of_its_study(kg, graph):
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "cytoscape-json", "kgx"])
 def test_graph_formats_are_offered_by_export(kg, graph, tmp_path, fmt):
-    """mscgraph.export (behind `mscgraph export --format ...`) writes every graph format to one file."""
+    """mscgraph.views.export (behind `mscgraph export --format ...`) writes every graph format to one file."""
     import io
     import tarfile
 
-    from mscgraph import export
+    from mscgraph.views import export
 
     path = tmp_path / f"out.{fmt}"
     export.export(kg, fmt, path)

@@ -13,8 +13,8 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from mscgraph import resources
-from mscgraph.store import Sources
+from mscgraph.model import resources
+from mscgraph.store.index import Sources
 
 MSC = "https://w3id.org/mscgraph/ontology/"
 ONTOLOGY_IRI = rdflib.URIRef("https://w3id.org/mscgraph/ontology")
@@ -27,8 +27,13 @@ XSD_OWL2 = """decimal integer nonNegativeInteger nonPositiveInteger positiveInte
     short byte unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString
     token language Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp"""
 OWL2_DATATYPES = {
-    str(RDF.PlainLiteral), str(RDF.XMLLiteral), str(RDF.langString), str(RDFS.Literal),
-    str(OWL.real), str(OWL.rational), *(XSD + name for name in XSD_OWL2.split()),
+    str(RDF.PlainLiteral),
+    str(RDF.XMLLiteral),
+    str(RDF.langString),
+    str(RDFS.Literal),
+    str(OWL.real),
+    str(OWL.rational),
+    *(XSD + name for name in XSD_OWL2.split()),
 }
 TOLERATED = {XSD + "gYear"}
 
@@ -138,9 +143,21 @@ def test_every_term_has_english_and_chinese_label_and_definition(ontology: rdfli
 def test_required_classes_exist(ontology: rdflib.Graph) -> None:
     classes = {str(s)[len(MSC) :] for s in ontology.subjects(RDF.type, OWL.Class) if str(s).startswith(MSC)}
     assert {
-        "Disease", "ImmuneMechanism", "CellPopulation", "CytokineSignalling", "ChemokineAxis", "Study",
-        "ClinicalStudy", "AnimalStudy", "InVitroStudy", "Publication", "MSCProduct", "Intervention",
-        "Outcome", "AdverseEvent", "Finding",
+        "Disease",
+        "ImmuneMechanism",
+        "CellPopulation",
+        "CytokineSignalling",
+        "ChemokineAxis",
+        "Study",
+        "ClinicalStudy",
+        "AnimalStudy",
+        "InVitroStudy",
+        "Publication",
+        "MSCProduct",
+        "Intervention",
+        "Outcome",
+        "AdverseEvent",
+        "Finding",
     } <= classes
 
 

@@ -6,9 +6,9 @@ import pytest
 from conftest import comparable
 
 import mscgraph
-from mscgraph import queries
-from mscgraph.errors import UsageError
-from mscgraph.querytext import without_lateral
+from mscgraph.model.errors import UsageError
+from mscgraph.query import library as queries
+from mscgraph.query.text import without_lateral
 
 PUBLIC = sorted(n for n, q in queries.catalog().items() if not q.internal)
 
@@ -149,7 +149,7 @@ def test_unknown_and_missing_parameters_list_what_exists(kg: mscgraph.KnowledgeG
 
 def test_without_lateral_rewrites_both_idioms_and_nothing_else() -> None:
     query = (
-        'SELECT * { ?a <urn:p> ?b . LATERAL { ?a <urn:q> ?c }\n'
+        "SELECT * { ?a <urn:p> ?b . LATERAL { ?a <urn:q> ?c }\n"
         '  LATERAL { OPTIONAL { ?b <urn:r> "LATERAL { x }" } }  # LATERAL in a comment\n'
         "  LATERAL { OPTIONAL { ?b <urn:s> ?d } ?b <urn:t> ?e }\n}"
     )

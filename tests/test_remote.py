@@ -14,11 +14,11 @@ from conftest import comparable, free_port, sample_params
 from test_server import start, stop
 
 import mscgraph
-from mscgraph import queries
-from mscgraph.errors import EndpointError, QuerySyntaxError, UsageError
-from mscgraph.queries import Term
-from mscgraph.querytext import form, inject_values, is_update
-from mscgraph.remote import RemoteEngine
+from mscgraph.engines.remote import RemoteEngine
+from mscgraph.model.errors import EndpointError, QuerySyntaxError, UsageError
+from mscgraph.query import library as queries
+from mscgraph.query.terms import Term
+from mscgraph.query.text import form, inject_values, is_update
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def embedded(data_snapshot):
 
 def test_values_go_first_in_the_where_group_whatever_the_text_around():
     tricky = (
-        'PREFIX x: <http://example.org/{WHERE}>  # SELECT { WHERE\n'
+        "PREFIX x: <http://example.org/{WHERE}>  # SELECT { WHERE\n"
         'CONSTRUCT { ?s x:says "}{ WHERE" } WHERE { ?s ?p ?o . FILTER(?o != """{"""") }'
     )
     out = inject_values(tricky, {"s": Term.literal('a"} } INSERT DATA { <urn:x> <urn:y> <urn:z> } #\n')})

@@ -1,7 +1,7 @@
 """An independent engine agrees: Debian's roqet (rasqal 0.9.33) runs the named queries over the
 exported N-Triples and must return the same rows as mscgraph's embedded engine.
 
-Parameters are bound for roqet by a VALUES block of serialised terms (mscgraph.querytext), the
+Parameters are bound for roqet by a VALUES block of serialised terms (mscgraph.query.text), the
 same way the remote engine binds them; results are compared as sets of rows of normalised values.
 """
 
@@ -16,9 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 import mscgraph
-from mscgraph import queries, querytext
 from mscgraph.cli import main
-from mscgraph.queries import Term
+from mscgraph.query import library as queries
+from mscgraph.query import text as querytext
+from mscgraph.query.terms import Term
 
 ROQET = shutil.which("roqet")
 NS = "{http://www.w3.org/2005/sparql-results#}"
@@ -79,7 +80,7 @@ def _norm(term_kind: str, value: str, datatype: str | None = None) -> object:
     return (term_kind, value)
 
 
-def _rows_mscgraph(result: mscgraph.queries.Result) -> set[tuple]:
+def _rows_mscgraph(result: mscgraph.query.library.Result) -> set[tuple]:
     return {tuple(sorted((k, _norm(t.kind, t.value)) for k, t in row.items())) for row in result.rows}
 
 
@@ -91,7 +92,7 @@ def _rows_roqet(xml: str) -> set[tuple]:
             node = next(iter(binding), None)
             if node is None or node.tag == NS + "unbound":
                 continue
-            kind = {"uri": "uri", "literal": "literal", "bnode": "bnode"}[node.tag[len(NS):]]
+            kind = {"uri": "uri", "literal": "literal", "bnode": "bnode"}[node.tag[len(NS) :]]
             row.append((binding.get("name"), _norm(kind, node.text or "")))
         rows.add(tuple(sorted(row)))
     return rows
@@ -110,7 +111,9 @@ def roqet(query: str, data: Path) -> str:
     assert ROQET, "roqet is not installed (Debian package rasqal-utils; scripts/test.sh installs it)"
     proc = subprocess.run(
         [ROQET, "-q", "-i", "sparql11-query", "-D", str(data), "-r", "xml", "-e", query],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     # roqet exits 2 after some successful runs (warnings it does not print); a complete XML document
     # is the sign of success.

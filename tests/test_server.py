@@ -21,9 +21,10 @@ from conftest import REPO, chromium, free_port, wait_for_port
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, SPARQLWrapper
 
 import mscgraph
-from mscgraph import rdf
-from mscgraph.queries import Term, get
-from mscgraph.querytext import inject_values
+from mscgraph.query.library import get
+from mscgraph.query.terms import Term
+from mscgraph.query.text import inject_values
+from mscgraph.views import rdf
 
 SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
 SS = "https://w3id.org/mscgraph/data/SS"
@@ -98,6 +99,7 @@ def ss_mechanisms_query() -> str:
 
 # --- results -----------------------------------------------------------------------------------
 
+
 def test_sparqlwrapper_json_matches_embedded(server, embedded):
     query = ss_mechanisms_query()
     client = SPARQLWrapper(server.url)
@@ -130,9 +132,7 @@ def test_post_forms_tsv_xml_and_ask(server, embedded):
     query = PREFIX + "SELECT ?f WHERE { ?f a msc:Finding ; msc:inDisease d:SS } ORDER BY ?f"
     expected = [r["f"].n3() for r in embedded.engine.run(query).rows]
     body = urllib.parse.urlencode({"query": query}).encode()
-    status, ctype, tsv = http(
-        server.url, body, {"Content-Type": FORM, "Accept": "text/tab-separated-values"}
-    )
+    status, ctype, tsv = http(server.url, body, {"Content-Type": FORM, "Accept": "text/tab-separated-values"})
     assert status == 200 and ctype.startswith("text/tab-separated-values")
     assert tsv.decode().splitlines() == ["?f", *expected]
     status, ctype, xml = http(
@@ -150,8 +150,14 @@ def test_construct_as_ntriples_and_turtle(server):
         status, ctype, body = get_query(server, query, accept)
         assert status == 200 and ctype.startswith(accept)
         triples = [q.triple for q in ox.parse(body, ox.RdfFormat.from_media_type(accept))]
-        assert ox.Triple(ox.NamedNode(SS), ox.NamedNode("https://w3id.org/mscgraph/ontology/abbreviation"),
-                         ox.Literal("SS")) in triples
+        assert (
+            ox.Triple(
+                ox.NamedNode(SS),
+                ox.NamedNode("https://w3id.org/mscgraph/ontology/abbreviation"),
+                ox.Literal("SS"),
+            )
+            in triples
+        )
 
 
 def test_construct_in_every_rdf_format_by_q_values(server, embedded):
@@ -236,6 +242,7 @@ def test_unacceptable_format_is_406(server):
 
 # --- read-only ------------------------------------------------------------------------------
 
+
 def test_updates_are_refused_and_nothing_changes(server):
     before = json.loads(get_query(server, COUNT)[2])["results"]["bindings"][0]["n"]["value"]
     insert = "INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }"
@@ -266,6 +273,7 @@ def test_federated_service_calls_are_refused(server):
 
 
 # --- bad input ------------------------------------------------------------------------------
+
 
 def test_malformed_query_is_400_with_line_and_column(server):
     status, ctype, body = get_query(server, "SELECT ?s WHERE {\n  ?s ?p \n}")
@@ -314,6 +322,7 @@ def test_garbage_on_the_socket_does_not_crash_the_server(server):
 
 # --- time limit, page, load ----------------------------------------------------------------------
 
+
 def test_a_query_past_its_time_limit_gets_503_and_the_server_goes_on(tmp_path, data_snapshot):
     srv = start(tmp_path, data_snapshot, "--timeout", "0.3", "--quiet")
     try:
@@ -338,9 +347,20 @@ def test_query_page_works_offline(server):
 
 def test_bounded_load_test_has_no_errors(server):
     result = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "load_test.py"), "--url", server.url, "--requests", "400",
-         "--concurrency", "8", "--json"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(REPO / "bench" / "load_test.py"),
+            "--url",
+            server.url,
+            "--requests",
+            "400",
+            "--concurrency",
+            "8",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads(result.stdout)
@@ -412,7 +432,7 @@ def test_missing_prefix_error_names_the_prefix_line_and_column(server):
 
 
 def test_query_page_picks_named_queries_binds_parameters_and_points_at_errors(server, embedded):
-    from mscgraph.queries import catalog
+    from mscgraph.query.library import catalog
 
     public = sorted(n for n, q in catalog().items() if not q.internal)
     requested: list[str] = []

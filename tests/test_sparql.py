@@ -11,9 +11,9 @@ import pyoxigraph as ox
 import pytest
 
 import mscgraph
-from mscgraph import rdf, sparql
 from mscgraph.cli import main
-from mscgraph.errors import QuerySyntaxError, UsageError
+from mscgraph.model.errors import QuerySyntaxError, UsageError
+from mscgraph.views import rdf, sparql
 
 MSCD = "https://w3id.org/mscgraph/data/"
 
@@ -61,10 +61,20 @@ def test_ask_and_construct(runner, kg: mscgraph.KnowledgeGraph) -> None:
     assert json.loads(ask.output) == {"head": {}, "boolean": True}
     construct = f"CONSTRUCT {{ <{MSCD}SS> ?p ?o }} WHERE {{ <{MSCD}SS> ?p ?o }}"
     expected = set(rdf.result_triples(kg.engine.run(construct)))
-    assert ox.Triple(ox.NamedNode(MSCD + "SS"), ox.NamedNode("https://w3id.org/mscgraph/ontology/abbreviation"),
-                     ox.Literal("SS")) in expected
-    parsers = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
-               "jsonld": ox.RdfFormat.JSON_LD}
+    assert (
+        ox.Triple(
+            ox.NamedNode(MSCD + "SS"),
+            ox.NamedNode("https://w3id.org/mscgraph/ontology/abbreviation"),
+            ox.Literal("SS"),
+        )
+        in expected
+    )
+    parsers = {
+        "ttl": ox.RdfFormat.TURTLE,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+        "jsonld": ox.RdfFormat.JSON_LD,
+    }
     for fmt, parse in parsers.items():
         result = runner.invoke(main, ["sparql", construct, "--format", fmt])
         assert result.exit_code == 0, result.output
@@ -147,8 +157,12 @@ def test_library_syntax_error(kg: mscgraph.KnowledgeGraph) -> None:
 
 def test_export_formats(runner, tmp_path: Path, kg: mscgraph.KnowledgeGraph) -> None:
     count = int(kg.run("triple-count").rows[0]["triples"].value)
-    formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
-               "jsonld": ox.RdfFormat.JSON_LD}
+    formats = {
+        "ttl": ox.RdfFormat.TURTLE,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+        "jsonld": ox.RdfFormat.JSON_LD,
+    }
     for fmt, parse in formats.items():
         target = tmp_path / f"graph.{fmt}"
         result = runner.invoke(main, ["export", "--format", fmt, "-o", str(target)])
@@ -158,15 +172,16 @@ def test_export_formats(runner, tmp_path: Path, kg: mscgraph.KnowledgeGraph) -> 
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
-def test_jsonld_export_is_compact_and_rdflib_reads_back_the_store(runner, tmp_path: Path,
-                                                                   kg: mscgraph.KnowledgeGraph) -> None:
+def test_jsonld_export_is_compact_and_rdflib_reads_back_the_store(
+    runner, tmp_path: Path, kg: mscgraph.KnowledgeGraph
+) -> None:
     """The JSON-LD export: an @context from the project's prefix map, CURIEs instead of IRIs, and
     exactly the store's triples when rdflib (and pyoxigraph) read it back."""
     import rdflib
     from rdflib.compare import isomorphic
 
-    from mscgraph.export import triples
-    from mscgraph.namespaces import PREFIXES
+    from mscgraph.model.namespaces import PREFIXES
+    from mscgraph.views.export import triples
 
     target = tmp_path / "graph.jsonld"
     assert runner.invoke(main, ["export", "--format", "jsonld", "-o", str(target)]).exit_code == 0
@@ -225,7 +240,7 @@ def endpoint():
     """`mscgraph serve`'s server over the packaged graph, in a thread, on a free loopback port."""
     import threading
 
-    from mscgraph.server import Settings, make_server
+    from mscgraph.server.endpoint import Settings, make_server
 
     server = make_server(mscgraph.load().engine, "127.0.0.1", 0, Settings(log=False))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -235,8 +250,9 @@ def endpoint():
     server.server_close()
 
 
-def test_sparql_and_export_through_an_endpoint(runner, endpoint: str, tmp_path: Path,
-                                                kg: mscgraph.KnowledgeGraph) -> None:
+def test_sparql_and_export_through_an_endpoint(
+    runner, endpoint: str, tmp_path: Path, kg: mscgraph.KnowledgeGraph
+) -> None:
     local = runner.invoke(main, ["sparql", "-n", "dose-ranges", "-p", "disease=SLE", "--format", "csv"])
     remote = runner.invoke(
         main, ["sparql", "--endpoint", endpoint, "-n", "dose-ranges", "-p", "disease=SLE", "--format", "csv"]

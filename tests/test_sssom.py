@@ -79,10 +79,19 @@ def test_sssom_export_follows_the_sssom_model_and_holds_the_stores_mappings(kg, 
     expected = {(r["s"].value, r["p"].value, r["o"].value) for r in kg.engine.run(MAPPINGS).rows}
     assert got == expected and len(rows) == len(expected)
     assert set(curie_map) == {r[c].partition(":")[0] for r in rows for c in required}  # exactly those used
-    assert ("https://w3id.org/mscgraph/data/SS", SKOS + "exactMatch",
-            "http://purl.obolibrary.org/obo/MONDO_0010030") in got
-    license_ = kg.engine.run("SELECT ?l WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> ; "
-                             "<http://purl.org/dc/terms/license> ?l }").rows[0]["l"].value
+    assert (
+        "https://w3id.org/mscgraph/data/SS",
+        SKOS + "exactMatch",
+        "http://purl.obolibrary.org/obo/MONDO_0010030",
+    ) in got
+    license_ = (
+        kg.engine.run(
+            "SELECT ?l WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> ; "
+            "<http://purl.org/dc/terms/license> ?l }"
+        )
+        .rows[0]["l"]
+        .value
+    )
     assert metadata["license"] == license_ and metadata["mapping_set_id"].startswith("https://")
     labels = {r["subject_id"]: r["subject_label"] for r in rows}
     assert labels["mscd:SS"] == "Sjögren syndrome"
@@ -93,11 +102,15 @@ def test_a_mapping_to_an_iri_without_a_prefix_is_one_line_and_no_file(tmp_path):
     shutil.copytree(REPO / "data", data)
     (data / "extra.ttl").write_text(
         "<https://w3id.org/mscgraph/data/SS> <http://www.w3.org/2004/02/skos/core#closeMatch> "
-        "<http://example.org/nowhere/1> .\n", "utf-8")
+        "<http://example.org/nowhere/1> .\n",
+        "utf-8",
+    )
     target = tmp_path / "out.sssom.tsv"
     result = subprocess.run(
         [SCRIPT, "export", "--format", "sssom", "--data", str(data), "--no-cache", "-o", str(target)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "no prefix for http://example.org/nowhere/1" in result.stderr

@@ -10,9 +10,9 @@ import pytest
 from conftest import EXTRA
 
 import mscgraph
-from mscgraph.errors import UnknownName
-from mscgraph.progress import ProgressBar
-from mscgraph.store import Sources, cache_root, open_index
+from mscgraph.model.errors import UnknownName
+from mscgraph.model.progress import ProgressBar
+from mscgraph.store.index import Sources, cache_root, open_index
 
 
 def test_names_come_from_every_file_and_follow_edits(data: Path) -> None:
@@ -44,6 +44,7 @@ def test_a_refresh_reloads_only_the_changed_file(data: Path) -> None:
     first = sorted(p.name for p in folder.glob("db-*"))
     told: list[tuple[str | None, int, int]] = []
     (data / "extra.ttl").write_text(EXTRA.replace("{label}", "Renamed disease"))
+
     def progress(path: Path | None, done: int, total: int) -> None:
         told.append((path and path.name, done, total))
 
@@ -61,7 +62,7 @@ def test_export_streams_each_triple_once_when_files_repeat_it(data: Path, tmp_pa
     stated = int(next(iter(union))["n"].value)
     exported = list(kg.engine.triples())
     assert len(exported) == len(set(exported)) == stated - 4  # extra.ttl holds 4 triples
-    from mscgraph.export import export
+    from mscgraph.views.export import export
 
     export(kg, "nt", tmp_path / "all.nt")
     lines = (tmp_path / "all.nt").read_text().splitlines()

@@ -1,4 +1,4 @@
-"""`mscgraph validate` and mscgraph.validate.validate(): the shipped data is clean, bad data is
+"""`mscgraph validate` and mscgraph.validate.checks.validate(): the shipped data is clean, bad data is
 rejected with one precise message per problem (file, line, node, what is wrong).
 
 Bad data is built by copying the real data/ to a temporary directory and adding or changing a
@@ -15,10 +15,10 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
-from mscgraph import resources
 from mscgraph.cli import main
-from mscgraph.store import Sources
-from mscgraph.validate import Problem, Report, check_names, validate
+from mscgraph.model import resources
+from mscgraph.store.index import Sources
+from mscgraph.validate.checks import Problem, Report, check_names, validate
 
 MSC = rdflib.Namespace("https://w3id.org/mscgraph/ontology/")
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")

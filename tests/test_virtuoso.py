@@ -22,7 +22,7 @@ import pytest
 from conftest import comparable, free_port, sample_params, wait_for_port
 
 import mscgraph
-from mscgraph import queries
+from mscgraph.query import library as queries
 
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
@@ -145,7 +145,14 @@ def mscgraph_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Co
 def pushed(virtuoso, data_snapshot):
     """Push the snapshot with credentials from the environment, as a user would."""
     result = mscgraph_cli(
-        "push", "--endpoint", virtuoso.crud, "--graph", GRAPH, "--replace", "--data", str(data_snapshot),
+        "push",
+        "--endpoint",
+        virtuoso.crud,
+        "--graph",
+        GRAPH,
+        "--replace",
+        "--data",
+        str(data_snapshot),
         env={"MSCGRAPH_USER": "dba", "MSCGRAPH_PASSWORD": PASSWORD},
     )
     assert result.returncode == 0, result.stderr
@@ -177,6 +184,7 @@ def _public_queries() -> list:
 
 
 # --- tests ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", _public_queries())
 def test_named_query_gives_the_same_rows_remotely(name, embedded, remote):
@@ -252,7 +260,7 @@ def test_endpoint_failures_are_one_clear_line(pushed):
 def test_push_authenticates_before_sending_the_body(pushed):
     """Virtuoso answers an unauthenticated upload with 401 and may close the connection before reading
     the body; push therefore computes the Digest header first, and that header alone must be accepted."""
-    from mscgraph.remote import preauthorize
+    from mscgraph.engines.remote import preauthorize
 
     req = urllib.request.Request(
         pushed.crud + "?graph=" + urllib.parse.quote("urn:mscgraph:probe"),

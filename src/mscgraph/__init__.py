@@ -5,8 +5,16 @@
 >>> rows = kg.mechanisms("Sjögren syndrome")
 """
 
-from .errors import AmbiguousName, MscGraphError, UnknownName, UsageError
-from .graph import KnowledgeGraph, load
+from mscgraph.api import KnowledgeGraph, load
+from mscgraph.model.errors import AmbiguousName, MscGraphError, UnknownName, UsageError
+from mscgraph.model.version import __version__
 
-__all__ = ["AmbiguousName", "KnowledgeGraph", "MscGraphError", "UnknownName", "UsageError", "load"]
-__version__ = "0.1.0"
+__all__ = [
+    "AmbiguousName",
+    "KnowledgeGraph",
+    "MscGraphError",
+    "UnknownName",
+    "UsageError",
+    "__version__",
+    "load",
+]

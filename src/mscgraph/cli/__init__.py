@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from .. import __version__
-from . import curate, evidence, export, html, lookups, network, push, serve, sparql, validate
+from mscgraph.cli import curate, evidence, export, html, lookups, network, push, serve, sparql, validate
+from mscgraph.model.version import __version__
 
 COMMANDS = [
     lookups.mechanisms,

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..errors import MscGraphError
+from mscgraph.model.errors import MscGraphError
 
 format_option = click.option(
     "--format",
@@ -55,10 +55,14 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )
     @functools.wraps(func)
     def wrapper(
-        *args: Any, data: Sequence[str], endpoint: str | None, endpoint_graph: str | None, no_cache: bool,
+        *args: Any,
+        data: Sequence[str],
+        endpoint: str | None,
+        endpoint_graph: str | None,
+        no_cache: bool,
         **kwargs: Any,
     ) -> Any:
-        from .. import load
+        from mscgraph.api import load
 
         check_arguments()
         if endpoint_graph and not endpoint:
@@ -149,7 +153,7 @@ def lookup_command(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def output(rows: list[dict[str, Any]], fmt: str, columns: list[str], empty: str) -> None:
     """Rows to stdout in ``fmt``; an empty table says so on stderr instead (other formats stay parseable)."""
-    from ..formats import render
+    from mscgraph.views.formats import render
 
     if not rows:
         click.echo(empty, err=True)

@@ -9,7 +9,15 @@ from typing import Any
 
 import click
 
-from .common import data_option, emit, format_option, graph_options, handle_errors, output, output_option
+from mscgraph.cli.common import (
+    data_option,
+    emit,
+    format_option,
+    graph_options,
+    handle_errors,
+    output,
+    output_option,
+)
 
 files_argument = click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False)
@@ -46,7 +54,7 @@ def check_command(files: tuple[str, ...], source: Path | None, kg: Any) -> None:
     One `file:line: message` line per problem on stdout; exit status 1 when there are problems.
     --data names the graph the files add to (default: the packaged data).
     """
-    from ..curate.check import check
+    from mscgraph.curate.check import check
 
     problems, result = check(files, kg, source)
     records = len(result.records) if result else 0
@@ -61,10 +69,10 @@ def check_command(files: tuple[str, ...], source: Path | None, kg: Any) -> None:
 def build_command(files: tuple[str, ...], out: Path, kg: Any) -> None:
     """Build curation FILES into Turtle for `--data` (nothing is written when they have problems;
     `curate check` checks more)."""
-    from ..curate.build import build
-    from ..curate.check import GraphNames, schema_problems
-    from ..curate.yamlfile import load
-    from ..files import write_atomic
+    from mscgraph.curate.build import build
+    from mscgraph.curate.check import GraphNames, schema_problems
+    from mscgraph.curate.yamlfile import load
+    from mscgraph.model.files import write_atomic
 
     docs = [load(p) for p in files]
     problems = [p for d in docs for p in d.problems] or [p for d in docs for p in schema_problems(d)]
@@ -85,9 +93,9 @@ def build_command(files: tuple[str, ...], out: Path, kg: Any) -> None:
 def dump_command(data: Sequence[str], out: Path) -> None:
     """Write the data (default: the packaged data) as curation files, one per Turtle file;
     `curate build` of them gives the same triples."""
-    from ..curate.dump import dump
-    from ..resources import ontology_file
-    from ..store import Sources
+    from mscgraph.curate.dump import dump
+    from mscgraph.model.resources import ontology_file
+    from mscgraph.store.index import Sources
 
     ontology = ontology_file().resolve()
     files = [p for p in Sources.resolve(list(data) or None).files if p != ontology]
@@ -102,7 +110,7 @@ def schema_command() -> None:
     validate YAML as you type)."""
     import json
 
-    from ..curate.schema import schema
+    from mscgraph.curate.schema import schema
 
     emit(json.dumps(schema().json_schema(), ensure_ascii=False, indent=2) + "\n")
 
@@ -115,7 +123,7 @@ def schema_command() -> None:
 def diff(old: str, new: str, fmt: str) -> None:
     """What changed from data version OLD to NEW (directories or Turtle files): findings, studies and
     links (disease or MSCs, mechanism, role) added, removed or changed."""
-    from ..diff import COLUMNS
-    from ..diff import diff as compare
+    from mscgraph.curate.diff import COLUMNS
+    from mscgraph.curate.diff import diff as compare
 
     output(compare(Path(old), Path(new)), fmt, COLUMNS, "no differences")

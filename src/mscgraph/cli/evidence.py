@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from .. import evidence as ev
-from ..errors import UsageError
-from ..formats import render
-from .common import emit, lookup_command, output
+from mscgraph.cli.common import emit, lookup_command, output
+from mscgraph.evidence import summary as ev
+from mscgraph.model.errors import UsageError
+from mscgraph.views.formats import render
 
 EXPLAIN_COLUMNS = ["citation", "direction", "evidence", "organism", "cohort_size", "sentence_en"]
 CONFLICT_COLUMNS = [

@@ -9,18 +9,22 @@ from typing import Any
 
 import click
 
-from .common import emit, fail, graph_options, handle_errors
+from mscgraph.cli.common import emit, fail, graph_options, handle_errors
 
 
 def _export_formats() -> list[str]:
-    from ..export import WRITERS
+    from mscgraph.views.export import WRITERS
 
     return list(WRITERS)
 
 
 @click.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(_export_formats()), default="ttl", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(_export_formats()),
+    default="ttl",
+    show_default=True,
     help="ttl, nt, rdfxml, jsonld (compact): the RDF graph (ontology + data); graphml, gexf, cytoscape-json, "
     "kgx: the typed network of diseases, mechanisms, studies and MSC products (see `mscgraph html`); sssom: "
     "the mappings to MONDO, CL, HGNC, ... as an SSSOM TSV.",
@@ -30,7 +34,7 @@ def _export_formats() -> list[str]:
 @handle_errors
 def export(fmt: str, output: str | None, kg: Any) -> None:
     """Write the whole graph to stdout or FILE: as RDF, or as a network for Gephi, Cytoscape or Neo4j."""
-    from ..export import export as write
+    from mscgraph.views.export import export as write
 
     try:
         write(kg, fmt, output)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .common import graph_options, handle_errors, output_option
+from mscgraph.cli.common import graph_options, handle_errors, output_option
 
 
 @click.command("html")
@@ -49,7 +49,7 @@ def html_command(
     One file, no external resources: open it from disk, e-mail it. Click a disease-mechanism link to
     see its studies with cohort sizes and the review's sentence in Chinese and English.
     """
-    from .. import html, network
+    from mscgraph.views import html, network
 
     disease_ids = [network.resolve_id(kg, d, "disease") for d in diseases]
     mechanism_ids = [network.resolve_id(kg, m, "mechanism") for m in mechanisms]

@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from .. import evidence as ev
-from ..lookups import TABLE_COLUMNS
-from .common import lookup_command, output
+from mscgraph.cli.common import lookup_command, output
+from mscgraph.evidence import summary as ev
+from mscgraph.views.lookups import TABLE_COLUMNS
 
 findings_option = click.option(
     "--findings", is_flag=True, help="One row per finding, with its sentence, instead of one row per link."

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from .common import lookup_command, output
+from mscgraph.cli.common import lookup_command, output
 
 COMPARE_COLUMNS = ["type", "name", "in", "effect_a", "effect_b", "agree"]
 NEIGHBOR_COLUMNS = ["distance", "type", "name", "label_zh", "relation", "effect", "via"]
@@ -22,7 +22,7 @@ def compare(a: str, b: str, fmt: str, kg: Any) -> None:
     One row per mechanism or study: `in` is `both` or the one disease; effect_a/effect_b give the
     direction and role in each; `agree` says whether a shared mechanism moves the same way.
     """
-    from ..network import compare as run
+    from mscgraph.views.network import compare as run
 
     output(run(kg, a, b), fmt, COMPARE_COLUMNS, f"nothing recorded for {a} or {b}")
 
@@ -35,6 +35,6 @@ def compare(a: str, b: str, fmt: str, kg: Any) -> None:
 @lookup_command
 def neighbors(name: str, depth: int, fmt: str, kg: Any) -> None:
     """Diseases, mechanisms, studies and products within DEPTH links of NAME, nearest first."""
-    from ..network import neighbors as run
+    from mscgraph.views.network import neighbors as run
 
     output(run(kg, name, depth), fmt, NEIGHBOR_COLUMNS, f"nothing is linked to {name}")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from .common import data_option, handle_errors
+from mscgraph.cli.common import data_option, handle_errors
 
 
 @click.command()
@@ -23,7 +23,10 @@ from .common import data_option, handle_errors
 @click.option("--replace", is_flag=True, help="Replace the graph's contents (PUT) instead of adding (POST).")
 @data_option("push")
 @click.option(
-    "--timeout", default=300.0, show_default=True, type=click.FloatRange(min=0.1),
+    "--timeout",
+    default=300.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
     help="Seconds for each request (the upload, the read-back), answer included.",
 )
 @handle_errors
@@ -41,11 +44,16 @@ def push(
 
     Then query it with `--endpoint http://HOST/sparql --graph IRI` on any command.
     """
-    from ..push import push as push_graph
+    from mscgraph.store.push import push as push_graph
 
     result = push_graph(
-        endpoint, graph, data=list(data) or None, user=user, password=password,
-        replace=replace, timeout=timeout,
+        endpoint,
+        graph,
+        data=list(data) or None,
+        user=user,
+        password=password,
+        replace=replace,
+        timeout=timeout,
     )
     done = f"{result.status} {result.triples} triples to <{result.graph}> at {result.endpoint}"
     click.echo(f"mscgraph: {done}; read back, the graph holds {result.stored} triples", err=True)

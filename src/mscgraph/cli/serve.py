@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from .common import data_option, handle_errors
+from mscgraph.cli.common import data_option, handle_errors
 
 
 @click.command()
@@ -24,12 +24,17 @@ from .common import data_option, handle_errors
 )
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(min=1), help="Query processes.")
 @click.option(
-    "--cors", multiple=True, metavar="ORIGIN",
+    "--cors",
+    multiple=True,
+    metavar="ORIGIN",
     help="Let web pages from ORIGIN (e.g. http://localhost:3000; '*': any) read answers (repeatable). "
     "Default: none.",
 )
 @click.option(
-    "--idle-timeout", default=20.0, show_default=True, type=click.FloatRange(min=0.1),
+    "--idle-timeout",
+    default=20.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
     help="Seconds a connection may stay silent before it is closed.",
 )
 @click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
@@ -55,10 +60,14 @@ def serve(
     q-values honoured. Updates are
     refused. A query page that needs no network is at http://HOST:PORT/ . Stop with Ctrl-C.
     """
-    from ..server import Settings, run
+    from mscgraph.server.endpoint import Settings, run
 
     settings = Settings(
-        timeout=timeout, max_request_bytes=max_request_bytes, workers=workers, log=not quiet,
-        cors=tuple(o.rstrip("/") for o in cors), idle_timeout=idle_timeout,
+        timeout=timeout,
+        max_request_bytes=max_request_bytes,
+        workers=workers,
+        log=not quiet,
+        cors=tuple(o.rstrip("/") for o in cors),
+        idle_timeout=idle_timeout,
     )
     run(list(data) or None, not no_cache, host, port, settings)

@@ -10,19 +10,23 @@ from typing import Any
 
 import click
 
-from .common import emit, graph_options, handle_errors
+from mscgraph.cli.common import emit, graph_options, handle_errors
 
 
 @click.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "tsv"]),
+    default="table",
+    show_default=True,
     help="Output format.",
 )
 @handle_errors
 def queries(fmt: str) -> None:
     """List the named queries (run one with `mscgraph sparql --named NAME --param key=value`)."""
-    from ..formats import render
-    from ..sparql import catalog_rows
+    from mscgraph.views.formats import render
+    from mscgraph.views.sparql import catalog_rows
 
     rows = catalog_rows()
     emit(render(rows, fmt, ["name", "title", "params"]))
@@ -33,27 +37,46 @@ def queries(fmt: str) -> None:
 @click.option("--file", "-f", "file", type=click.Path(dir_okay=False), help="Read the query from FILE.")
 @click.option("--named", "-n", metavar="NAME", help="Run the named query NAME (see `mscgraph queries`).")
 @click.option(
-    "--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
     help="Bind a parameter (repeatable). Values are bound as RDF terms, never pasted into the query.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "ttl", "nt", "rdfxml", "jsonld"]),
-    default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "tsv", "ttl", "nt", "rdfxml", "jsonld"]),
+    default="table",
+    show_default=True,
     help="table, or W3C SPARQL 1.1 JSON/CSV/TSV results (SELECT, ASK); ttl, nt, rdfxml or jsonld (compact, "
     "with the project's prefixes as @context) for CONSTRUCT/DESCRIBE.",
 )
 @click.option(
-    "--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.001),
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0.001),
     help="Stop the query (and its output) after this many seconds.",
 )
 @click.option(
-    "--allow-service", is_flag=True,
+    "--allow-service",
+    is_flag=True,
     help="Let SERVICE clauses fetch from other endpoints over the network (refused by default).",
 )
 @graph_options
 @handle_errors
-def sparql(query_text: str | None, file: str | None, named: str | None, params: tuple[str, ...], fmt: str,
-           timeout: float, allow_service: bool, kg: Any) -> None:
+def sparql(
+    query_text: str | None,
+    file: str | None,
+    named: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    timeout: float,
+    allow_service: bool,
+    kg: Any,
+) -> None:
     """Run a SPARQL query: QUERY text, --file FILE, or --named NAME with --param key=value.
 
     \b
@@ -65,11 +88,11 @@ def sparql(query_text: str | None, file: str | None, named: str | None, params: 
     integers); in your own queries a value `<...>`, an IRI or a known CURIE binds an IRI, anything
     else a string.
     """
-    from .. import sparql as lib
+    from mscgraph.views import sparql as lib
 
     kg.engine.allow_service = allow_service
 
-    from ..errors import ServiceRefused, UsageError
+    from mscgraph.model.errors import ServiceRefused, UsageError
 
     def answer() -> None:
         given = lib.parse_params(list(params))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import data_option, emit, handle_errors
+from mscgraph.cli.common import data_option, emit, handle_errors
 
 COLUMNS = ["file", "line", "severity", "focus", "message"]
 
@@ -37,8 +37,8 @@ def validate(data: Sequence[str], fmt: str, no_shacl: bool, source: Path | None)
     Problems go to stdout (one per line in the text format), a summary to stderr.
     Exit status 0 when the data is clean, 1 when it has problems.
     """
-    from ..formats import render
-    from ..validate import validate as run
+    from mscgraph.validate.checks import validate as run
+    from mscgraph.views.formats import render
 
     report = run(list(data) or None, shacl=not no_shacl, source=source)
     rows = [p.as_row() for p in report.problems]

@@ -17,11 +17,11 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from ..errors import AmbiguousName, UnknownName, UsageError
-from ..names import local_name, normalize
-from ..namespaces import CONVERTER, MSCD, PREFIXES
-from .schema import Class, Schema, Slot, schema, values
-from .yamlfile import Document, Path_, Problem
+from mscgraph.curate.schema import Class, Schema, Slot, schema, values
+from mscgraph.curate.yamlfile import Document, Path_, Problem
+from mscgraph.model.errors import AmbiguousName, UnknownName, UsageError
+from mscgraph.model.namespaces import CONVERTER, MSCD, PREFIXES
+from mscgraph.names.keys import local_name, normalize
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"

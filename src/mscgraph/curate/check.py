@@ -18,13 +18,13 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
-from ..namespaces import CONVERTER, MSC, MSCD, PREFIXES
-from ..queries import Term
-from ..validate import markup_free
-from ..validate import validate as validate_graph
-from .build import Build, Names, build, records
-from .schema import schema, values
-from .yamlfile import Document, Problem, load
+from mscgraph.curate.build import Build, Names, build, records
+from mscgraph.curate.schema import schema, values
+from mscgraph.curate.yamlfile import Document, Problem, load
+from mscgraph.model.namespaces import CONVERTER, MSC, MSCD, PREFIXES
+from mscgraph.query.terms import Term
+from mscgraph.validate.checks import markup_free
+from mscgraph.validate.checks import validate as validate_graph
 
 _SINGULAR = {"studies": "study", "discrepancies": "discrepancy", "families": "family"}
 

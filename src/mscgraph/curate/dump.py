@@ -14,11 +14,11 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from ..errors import DataError
-from ..files import write_atomic
-from ..namespaces import CONVERTER, MSCD, PREFIXES
-from .build import RDF_TYPE, literal
-from .schema import Class, Schema, Slot, schema
+from mscgraph.curate.build import RDF_TYPE, literal
+from mscgraph.curate.schema import Class, Schema, Slot, schema
+from mscgraph.model.errors import DataError
+from mscgraph.model.files import write_atomic
+from mscgraph.model.namespaces import CONVERTER, MSCD, PREFIXES
 
 QUOTED_FROM = PREFIXES["prov"] + "wasQuotedFrom"
 HEADER = "# mscgraph curation file (docs/curation.md), written by `mscgraph curate dump` from {name}.\n"

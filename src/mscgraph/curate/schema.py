@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ..namespaces import CONVERTER
+from mscgraph.model.namespaces import CONVERTER
 
 SCHEMA_FILE = Path(__file__).with_name("schema.yaml")
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"

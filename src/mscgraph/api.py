@@ -1,0 +1,95 @@
+"""The public API: :func:`load` opens the knowledge graph, a :class:`KnowledgeGraph` answers.
+
+>>> import mscgraph
+>>> with mscgraph.load() as kg:
+...     links = kg.summary("Sjögren syndrome")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mscgraph.evidence import findings, summary
+from mscgraph.graph import Graph
+from mscgraph.store.index import Sources
+from mscgraph.views import lookups
+
+
+class KnowledgeGraph(Graph):
+    """The lookups and the evidence synthesis of one graph (embedded store or endpoint)."""
+
+    # --- lookups (see mscgraph.lookups) ----------------------------------------
+    def mechanisms(self, disease: str) -> list[dict[str, Any]]:
+        return lookups.mechanisms(self, disease)
+
+    def diseases(self, mechanism: str) -> list[dict[str, Any]]:
+        return lookups.diseases(self, mechanism)
+
+    def studies(self, disease: str) -> list[dict[str, Any]]:
+        return lookups.studies(self, disease)
+
+    def evidence(self, disease: str, mechanism: str) -> list[dict[str, Any]]:
+        return findings.findings(self, disease, mechanism)
+
+    def show(self, name: str) -> list[dict[str, Any]]:
+        return lookups.show(self, name)
+
+    def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        return lookups.search(self, text, limit)
+
+    def stats(self) -> list[dict[str, Any]]:
+        return lookups.stats(self)
+
+    # --- evidence synthesis (see mscgraph.evidence, docs/evidence.md) -----------------
+    def summary(
+        self,
+        subject: str | None = None,
+        mechanism: str | None = None,
+        *,
+        role: str | None = None,
+        min_tier: str | None = None,
+    ) -> list[summary.LinkSummary]:
+        """One evidence summary per link (subject, mechanism, role), optionally of one disease (or
+        ``"MSC"``), one mechanism, one role (``"therapy"``, ``"disease"``, ...) and a tier or stronger."""
+        return summary.summaries(self, subject, mechanism, role, min_tier)
+
+    def explain(self, subject: str, mechanism: str) -> dict[str, Any]:
+        """The tier of each link between ``subject`` and ``mechanism``, why, and its findings."""
+        return summary.explain(self, subject, mechanism)
+
+    def grid(
+        self, role: str | None = "therapy", min_tier: str | None = None
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        """The disease x mechanism matrix of one role (``None``: every role)."""
+        return summary.grid(self, role, min_tier)
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        """Findings of links that disagree in direction or that a discrepancy touches."""
+        return summary.conflicts(self)
+
+
+def load(
+    data: Sequence[str | Path] | None = None,
+    *,
+    cache: bool = True,
+    endpoint: str | None = None,
+    **endpoint_options: Any,
+) -> KnowledgeGraph:
+    """Open the knowledge graph.
+
+    By default the packaged ontology and data, indexed on disk (see :mod:`mscgraph.store`).
+    ``data`` adds other data files or directories instead of the packaged data; ``endpoint``
+    answers every query from a remote SPARQL 1.1 endpoint instead.
+    """
+    if endpoint:
+        from mscgraph.engines.remote import RemoteEngine
+
+        return KnowledgeGraph(RemoteEngine(endpoint, **endpoint_options))
+    from mscgraph.engines.embedded import EmbeddedEngine
+    from mscgraph.store.index import open_index
+
+    sources = Sources.resolve(data)
+    index = open_index(sources, cache=cache)
+    return KnowledgeGraph(EmbeddedEngine(index.store, index), index=index.names, sources=sources)

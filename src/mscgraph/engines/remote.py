@@ -1,0 +1,346 @@
+"""A remote SPARQL 1.1 endpoint as an :class:`~mscgraph.queries.Engine` (SPARQL 1.1 Protocol over urllib).
+
+Parameters are bound by a VALUES block of serialised terms placed first in the query's WHERE
+group (:func:`mscgraph.querytext.inject_values`), never by pasting user text. Failures
+(unreachable host, HTTP error, time-out, unreadable answer) become one-line
+:class:`~mscgraph.errors.EndpointError` messages that never show credentials.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import re
+import socket
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from http.client import HTTPConnection, HTTPException
+
+from mscgraph.model.errors import EndpointError, QuerySyntaxError, UsageError
+from mscgraph.query.terms import Result, Term
+from mscgraph.query.text import form, inject_values
+
+ACCEPT_RESULTS = "application/sparql-results+json"
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9"
+USER_AGENT = "mscgraph"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def public_url(url: str) -> str:
+    """The URL without user:password and query string, for messages."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return "(a malformed URL)"
+    with contextlib.suppress(ValueError):  # a port that is not a number is left out
+        host += f":{parts.port}" if parts.port else ""
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+class Deadline:
+    """A time limit for a whole exchange, not only for each read: when it passes, the sockets that
+    this thread opened inside ``with Deadline(seconds)`` are shut down, so that a server dripping its
+    answer one byte at a time cannot hold the client past ``seconds``."""
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._outer = getattr(Deadline._current, "deadline", None)
+        Deadline._current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        Deadline._current.deadline = self._outer
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired.set()
+            for sock in self._sockets:
+                _shut(sock)
+
+    @classmethod
+    def watch(cls, sock: socket.socket) -> None:
+        """Called by each new connection: put ``sock`` under the current deadline, if any."""
+        if (deadline := getattr(cls._current, "deadline", None)) is not None:
+            with deadline._lock:
+                deadline._sockets.append(sock)
+                if deadline.expired.is_set():
+                    _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)  # a blocked recv() or send() returns at once
+
+
+@functools.cache
+def _watched(connection_class: type[HTTPConnection]) -> type[HTTPConnection]:
+    class Watched(connection_class):  # type: ignore[valid-type, misc]
+        def connect(self) -> None:
+            super().connect()
+            Deadline.watch(self.sock)
+
+    return Watched
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def, override]
+        return super().do_open(_watched(http_class), req, **kwargs)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def, override]
+        return super().do_open(_watched(http_class), req, **kwargs)
+
+
+def http_url(url: str) -> urllib.parse.SplitResult:
+    """The parts of an http(s) URL, or a one-line EndpointError."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:
+        valid = False
+    if not valid:
+        raise EndpointError(f"not an http(s) endpoint URL: {public_url(url)!r}")
+    return parts
+
+
+def opener(url: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:
+    """An opener whose connections keep to a :class:`Deadline`, and that answers Basic or Digest
+    challenges with ``user``/``password`` (if given)."""
+    handlers: list[urllib.request.BaseHandler] = [_HTTPHandler(), _HTTPSHandler()]
+    if user is not None:
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, public_url(url), user, password or "")
+        handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+        handlers.append(urllib.request.HTTPBasicAuthHandler(manager))
+    return urllib.request.build_opener(*handlers)
+
+
+def credentials(url: str, user: str | None, password: str | None) -> tuple[str, str | None, str | None]:
+    """``url`` without ``user:password@``, and the credentials to use: those given, else those in
+    the URL, else MSCGRAPH_USER / MSCGRAPH_PASSWORD."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is not None:
+        user = user if user is not None else urllib.parse.unquote(parts.username)
+        password = password if password is not None else urllib.parse.unquote(parts.password or "")
+        url = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    user = user if user is not None else os.environ.get("MSCGRAPH_USER")
+    password = password if password is not None else os.environ.get("MSCGRAPH_PASSWORD")
+    return url, user, password
+
+
+def preauthorize(req: urllib.request.Request, user: str | None, password: str | None, timeout: float) -> None:
+    """Add an Authorization header to ``req`` before its body is sent.
+
+    Servers answer an unauthenticated upload with 401 and may close the connection before the
+    body is read (Virtuoso does): the client then sees a broken pipe instead of the challenge.
+    So a bodiless request of the same method fetches the challenge first, and the header
+    (Digest or Basic) is computed for ``req``.
+    """
+    if user is None:
+        return
+    headers = {"User-Agent": USER_AGENT, "Content-Type": req.get_header("Content-type", "text/plain")}
+    probe = urllib.request.Request(req.full_url, data=b"", method=req.get_method(), headers=headers)
+    try:
+        with Deadline(timeout), opener(req.full_url, None, None).open(probe, timeout=timeout):
+            return  # no authentication asked for
+    except urllib.error.HTTPError as exc:
+        challenge = exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else ""
+    except (OSError, ValueError, HTTPException):
+        return  # the real request will report it
+    scheme, _, rest = challenge.partition(" ")
+    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    manager.add_password(None, public_url(req.full_url), user, password or "")
+    if scheme.lower() == "digest":
+        chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+        header = urllib.request.HTTPDigestAuthHandler(manager).get_authorization(req, chal)
+        if header:
+            req.add_unredirected_header("Authorization", f"Digest {header}")
+    elif scheme.lower() == "basic":
+        import base64
+
+        token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
+        req.add_unredirected_header("Authorization", f"Basic {token}")
+
+
+def request(
+    http: urllib.request.OpenerDirector, req: urllib.request.Request, timeout: float, *, query: bool = True
+) -> tuple[int, str, bytes]:
+    """Send ``req``; return (status, content type, body) or raise a one-line EndpointError.
+
+    ``timeout`` limits the whole exchange (connection, upload and answer), see :class:`Deadline`.
+    For a ``query``, HTTP 400 means the endpoint's parser refused it: a QuerySyntaxError.
+    """
+    late = EndpointError(f"{public_url(req.full_url)} did not answer within {timeout:g} s")
+    with Deadline(timeout) as deadline:
+        try:
+            answer = _exchange(http, req, timeout, query=query)
+        except EndpointError:
+            if deadline.expired.is_set():
+                raise late from None
+            raise
+        if deadline.expired.is_set():  # the answer may have been cut short
+            raise late
+    return answer
+
+
+def _exchange(
+    http: urllib.request.OpenerDirector, req: urllib.request.Request, timeout: float, *, query: bool
+) -> tuple[int, str, bytes]:
+    where = public_url(req.full_url)
+    try:
+        with http.open(req, timeout=timeout) as response:
+            return response.status, response.headers.get_content_type(), response.read()
+    except urllib.error.HTTPError as exc:
+        detail = _first_line(exc.read())
+        message = f"{where} answered HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
+        if exc.code == 400 and query:
+            raise QuerySyntaxError(message) from None
+        raise EndpointError(message) from None
+    except TimeoutError:
+        raise EndpointError(f"{where} did not answer within {timeout:g} s") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, TimeoutError):
+            raise EndpointError(f"{where} did not answer within {timeout:g} s") from None
+        text = getattr(reason, "strerror", None) or str(reason)
+        raise EndpointError(f"cannot reach {where}: {text}") from None
+    except (OSError, ValueError) as exc:
+        raise EndpointError(f"cannot reach {where}: {exc}") from None
+    except HTTPException as exc:  # a malformed or cut-short answer
+        raise EndpointError(f"{where} sent a broken HTTP answer ({type(exc).__name__})") from None
+
+
+def default_timeout() -> float:
+    """Seconds per request: MSCGRAPH_TIMEOUT, else 60."""
+    text = os.environ.get("MSCGRAPH_TIMEOUT", "").strip()
+    try:
+        seconds = float(text) if text else 60.0
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise UsageError(f"MSCGRAPH_TIMEOUT must be a number of seconds, got {text!r}")
+    return seconds
+
+
+def _first_line(body: bytes, limit: int = 300) -> str:
+    """The first non-empty line of an error answer, HTML tags dropped."""
+    text = re.sub(r"<[^>]+>", " ", body.decode("utf-8", "replace"))
+    for line in text.splitlines():
+        if line := " ".join(line.split()):
+            return line[:limit]
+    return ""
+
+
+class RemoteEngine:
+    """Runs SPARQL on a remote SPARQL 1.1 endpoint.
+
+    ``graph`` (or ``default-graph-uri`` in the endpoint URL's query string) names the default
+    graph of every query, e.g. the graph that ``mscgraph push`` loaded. ``user``/``password``
+    default to those in the URL (``http://user:password@host/...``), then to the MSCGRAPH_USER /
+    MSCGRAPH_PASSWORD environment variables. ``timeout`` limits each request as a whole (seconds;
+    default MSCGRAPH_TIMEOUT, else 60).
+    """
+
+    lateral = False  # SPARQL 1.1 endpoints (Virtuoso 7, rasqal) do not parse LATERAL
+
+    def __init__(
+        self,
+        endpoint: str,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float | None = None,
+        graph: str | None = None,
+    ) -> None:
+        parts = http_url(endpoint)
+        self.params = urllib.parse.parse_qsl(parts.query)
+        if graph:
+            self.params = [(k, v) for k, v in self.params if k != "default-graph-uri"]
+            self.params.append(("default-graph-uri", graph))
+        netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+        netloc += f":{parts.port}" if parts.port else ""
+        self.endpoint = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+        _, user, password = credentials(endpoint, user, password)
+        self.timeout = timeout if timeout is not None else default_timeout()
+        self._http = opener(self.endpoint, user, password)
+
+    def __repr__(self) -> str:
+        return f"RemoteEngine({public_url(self.endpoint)!r})"
+
+    def run(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
+        text = inject_values(query, bindings) if bindings else query
+        graph_form = form(text) in ("CONSTRUCT", "DESCRIBE")
+        body = urllib.parse.urlencode([("query", text), *self.params]).encode()
+        req = urllib.request.Request(
+            self.endpoint,
+            data=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": ACCEPT_GRAPH if graph_form else ACCEPT_RESULTS,
+                "User-Agent": USER_AGENT,
+            },
+        )
+        _, content_type, payload = request(self._http, req, self.timeout)
+        try:
+            if graph_form:
+                return parse_graph(payload, content_type)
+            return parse_results_json(payload)
+        except (ValueError, KeyError, TypeError, SyntaxError, MemoryError) as exc:
+            raise EndpointError(
+                f"{public_url(self.endpoint)} sent an unreadable {content_type} answer: {exc}"
+            ) from None
+
+
+def _term(node: Mapping[str, str]) -> Term:
+    kind = node["type"]
+    if kind in ("literal", "typed-literal"):  # "typed-literal": the pre-standard form some servers send
+        lang = node.get("xml:lang")
+        datatype = None if lang else node.get("datatype", XSD_STRING)  # RDF 1.1: simple literal = xsd:string
+        value = node["value"]
+        if datatype == XSD_BOOLEAN and value in ("0", "1"):  # canonical form, as the embedded engine gives
+            value = "true" if value == "1" else "false"
+        return Term("literal", value, datatype, lang)
+    if kind == "bnode":
+        return Term("bnode", node["value"])
+    return Term("uri", node["value"])
+
+
+def parse_results_json(payload: bytes) -> Result:
+    """A SPARQL 1.1 Query Results JSON document as a Result."""
+    doc = json.loads(payload)
+    if "boolean" in doc:
+        return Result("ask", boolean=bool(doc["boolean"]))
+    variables = list(doc["head"].get("vars", []))
+    rows = [{k: _term(v) for k, v in b.items()} for b in doc["results"]["bindings"]]
+    return Result("select", variables=variables, rows=rows)
+
+
+def parse_graph(payload: bytes, content_type: str) -> Result:
+    """An N-Triples or Turtle document as a graph Result."""
+    import pyoxigraph as ox
+
+    from mscgraph.engines.embedded import to_term
+
+    fmt = ox.RdfFormat.N_TRIPLES if content_type in ("application/n-triples", "text/plain") else None
+    fmt = fmt or ox.RdfFormat.from_media_type(content_type)
+    if fmt is None:
+        raise ValueError(f"unsupported graph format {content_type}")
+    triples = [(to_term(t.subject), to_term(t.predicate), to_term(t.object)) for t in ox.parse(payload, fmt)]
+    return Result("graph", triples=triples)

@@ -1,0 +1,1 @@
+"""Findings -> evidence: each link's findings, one summary per link, tiers, the grid, conflicts."""

@@ -1,0 +1,1 @@
+"""User text -> IRI: name keys, the on-disk name index, the resolver with suggestions."""

@@ -1,0 +1,1 @@
+"""The SPARQL library: named ``.rq`` queries and their parameters, query text, terms and results."""

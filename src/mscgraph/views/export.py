@@ -1,0 +1,79 @@
+"""Write the whole graph (ontology + data) to a file or stdout.
+
+:data:`WRITERS` maps a format name to a writer ``(kg, out: BinaryIO) -> None``. The RDF formats
+stream triples from the store through :mod:`mscgraph.rdf`; other modules add their own
+formats to the dict (e.g. graph formats for network tools) and `mscgraph export` offers them all.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from mscgraph.model.errors import UsageError
+from mscgraph.model.files import write_atomic
+from mscgraph.views import rdf, sssom
+from mscgraph.views.network import EXPORT_WRITERS as GRAPH_WRITERS
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from mscgraph.graph import Graph
+
+Writer = Callable[["Graph", BinaryIO], None]
+
+ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+def triples(kg: Graph) -> Iterator[ox.Triple]:
+    """Every triple of the ontology and data, each once (the store's per-file graphs may repeat one)."""
+    import pyoxigraph as ox
+
+    from mscgraph.engines.embedded import EmbeddedEngine, to_ox
+
+    engine = kg.engine
+    if isinstance(engine, EmbeddedEngine):
+        yield from engine.triples()
+        return
+    for s, p, o in engine.run(ALL_TRIPLES).triples:  # a remote endpoint
+        yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+
+
+def _rdf_writer(fmt: str) -> Writer:
+    def write(kg: Graph, out: BinaryIO) -> None:
+        rdf.write(triples(kg), fmt, out)
+
+    write.__doc__ = f"The graph as {rdf.FORMATS[fmt].label}."
+    return write
+
+
+WRITERS: dict[str, Writer] = {
+    **{fmt: _rdf_writer(fmt) for fmt in rdf.FORMATS},  # ttl, nt, rdfxml, jsonld: mscgraph.rdf
+    **GRAPH_WRITERS,  # graphml, gexf, cytoscape-json, kgx (tar.gz): mscgraph.network
+    "sssom": sssom.write,  # the SKOS mappings as an SSSOM TSV: mscgraph.sssom
+}
+
+
+def export(kg: Graph, fmt: str, output: str | Path | None = None) -> None:
+    """Write the graph in ``fmt`` to ``output`` (atomically: a temporary file, then rename) or stdout."""
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(WRITERS)}")
+    if output is None or str(output) == "-":
+        writer(kg, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise UsageError(f"{target} is a directory; give a file name")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"no such directory: {folder}")
+
+    def fill(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            writer(kg, fh)
+
+    write_atomic(target, fill)

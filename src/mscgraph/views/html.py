@@ -1,0 +1,500 @@
+"""A networkx graph (see :mod:`mscgraph.network`) -> one self-contained, safe, interactive HTML page.
+
+The page inlines vis-network (shipped inside the pyvis package) and our own template
+(``templates/graph.html`` + ``graph.js``): no CDN, no Bootstrap, no URL of any kind is fetched, and a
+Content-Security-Policy allows only the page's own two scripts (by hash) and no connections. All
+data travels as one JSON block whose ``<``, ``>``, ``&`` and ``/`` are escaped, and the script puts
+text into the page only through ``textContent``, so a label like ``<img src=x onerror=...>`` stays text.
+Output is deterministic: nodes and edges sorted by id, a fixed layout seed, no timestamp.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mscgraph.evidence import summary as evidence
+from mscgraph.evidence.findings import citation
+from mscgraph.model.files import write_atomic
+from mscgraph.model.namespaces import CONVERTER
+from mscgraph.names.keys import name_keys, normalize
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from mscgraph.graph import Graph
+
+TITLE = "mscgraph: MSC therapy in autoimmune disease"
+LAYOUT_SEED = 20220220
+BIG = 1000  # above this many nodes: no improvedLayout, straight edges, fewer stabilisation iterations
+
+KIND_STYLE = {  # kind: (legend label, colour, vis shape, size)
+    "disease": ("disease", "#e4572e", "diamond", 30),
+    "cells": ("MSCs themselves (general properties)", "#f4a259", "star", 30),
+    "mechanism": ("other immune mechanism", "#9fb3c8", "dot", 13),
+    "study": ("study", "#6a994e", "square", 11),
+    "product": ("MSC product / source", "#8e5ccf", "hexagon", 15),
+}
+FONT_SIZE = {"disease": 30, "cells": 28, "mechanism": 21, "study": 15, "product": 15}
+# the five headline families (docs/evidence.md), by their msc:familyOrder
+FAMILY_COLOUR = {1: "#1565c0", 2: "#c2185b", 3: "#6a1b9a", 4: "#ef6c00", 5: "#00897b"}
+DIRECTION_COLOUR = {
+    "increased": "#2a9d8f",
+    "improved": "#2a9d8f",
+    "decreased": "#d62828",
+    "impaired": "#9c6644",
+    "modulated": "#e9a23b",
+    "unchanged": "#486581",
+    "not improved": "#9c6644",
+}
+AGREEMENT_COLOUR = {"mixed": "#7b8794", "conflicting": "#7b2cbf"}  # drawn dashed
+ROLE_ARROW = {  # the role of a link: the shape of its arrow head at the mechanism
+    "MSC therapy effect": "arrow",
+    "combined regimen effect": "vee",
+    "effect of another treatment": "bar",
+    "disease characteristic": "circle",
+    "general MSC property": "diamond",
+}
+ROLE_WORD = {
+    "MSC therapy effect": "therapy",
+    "combined regimen effect": "MSC+",
+    "effect of another treatment": "other",
+    "disease characteristic": "disease",
+    "general MSC property": "MSC",
+}
+OTHER_COLOUR = "#7b8794"
+LINK_COLOUR = "#bcccdc"
+EVIDENCE_ORDER = evidence.EVIDENCE_ORDER
+_RELATION_LABEL = {
+    "studies": "studies (cohort or finding in)",
+    "uses": "uses MSC product",
+    "family": "same mechanism family",
+}
+DOI_PREFIX = "doi:"  # the page writes https://doi.org/... and PubMed anchors at run time
+
+
+@cache
+def _template(name: str) -> str:
+    return resources.files("mscgraph.views").joinpath("templates", name).read_text("utf-8")
+
+
+@cache
+def vis_assets() -> tuple[str, str]:
+    """vis-network's JS and CSS from the pyvis package, made free of URLs.
+
+    The source-map comment is dropped, and ``://`` inside the library's strings and comments (an SVG
+    namespace, licence links) is written ``:\\/\\/``, which JavaScript reads as the same string.
+    """
+    lib = resources.files("pyvis").joinpath("lib", "vis-9.1.2")
+    js = lib.joinpath("vis-network.min.js").read_text("utf-8")
+    css = lib.joinpath("vis-network.css").read_text("utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S*", "", js).replace("://", ":\\/\\/")
+    if "://" in css or "@import" in css:
+        raise RuntimeError("vis-network.css refers to an external resource")
+    return js, css
+
+
+def script_json(data: Any) -> str:
+    """JSON that is safe inside a <script> element and contains no literal URL."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, escape in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("/", "\\/"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in sorted(data.items()) if v is not None and v != []}
+
+
+# --- the evidence the page shows: link summaries, their findings, the grid's order, names ----------
+
+
+@dataclass
+class PageEvidence:
+    """What the page shows beside the network: one summary per link (subject, mechanism, role) from
+    :func:`mscgraph.evidence.summaries`, each with the rows of its findings (one per finding and study,
+    from the ``evidence`` query), the grid's column and row order, mechanism families and name keys."""
+
+    links: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[dict[str, str]] = field(default_factory=list)  # subject id and name, grid order
+    rows: list[str] = field(default_factory=list)  # mechanism ids, grid order (headline families first)
+    families: dict[str, dict[str, Any]] = field(default_factory=dict)  # mechanism -> family, order
+    subjects: dict[str, dict[str, Any]] = field(default_factory=dict)  # subject -> label, label_zh
+    names: dict[str, list[str]] = field(default_factory=dict)  # normalised name key -> entity ids
+
+
+def link_id(subject: str, mechanism: str, role: str) -> str:
+    return "~".join((subject, mechanism, role.split(":", 1)[-1]))
+
+
+def page_evidence(
+    kg: Graph,
+    diseases: Iterable[str] = (),
+    mechanisms: Iterable[str] = (),
+    evidence_type: str = "all",
+) -> PageEvidence:
+    """The page's evidence, cut like :func:`mscgraph.network.view` (diseases, mechanisms, evidence type).
+
+    With an evidence type, a link keeps only the findings of that type (and is left out without any);
+    its summary stays the summary of the whole link, so the page says how many of its findings it holds.
+    """
+    from mscgraph.query.library import get
+
+    diseases, mechanisms = set(diseases), set(mechanisms)
+    result = kg.engine.run(get("evidence").text_for(kg.engine.lateral))  # unbound: every finding, one pass
+    rows = [
+        {v: (CONVERTER.compact(t.value) if t.kind == "uri" else t.python()) for v, t in r.items()}
+        for r in result.rows
+    ]
+    by_link: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    findings = []
+    for r in sorted(rows, key=lambda r: (r["disease"], r["mechanism"], r["role"], r["finding"], r["study"])):
+        if evidence_type != "all" and r["evidence"] != evidence_type:
+            continue
+        by_link[(r["disease"], r["mechanism"], r["role"])].append(len(findings))
+        findings.append({"citation": citation(r), **r})
+    links = []
+    for s in evidence.summaries(kg):
+        if (diseases and s["subject"] not in diseases) or (mechanisms and s["mechanism"] not in mechanisms):
+            continue
+        mine = by_link.get((s["subject"], s["mechanism"], s["role_label"]), [])
+        if mine:
+            links.append({**s, "id": link_id(s["subject"], s["mechanism"], s["role"]), "rows": mine})
+    used = sorted({i for link in links for i in link["rows"]})
+    renumber = {old: new for new, old in enumerate(used)}
+    for link in links:
+        link["rows"] = [renumber[i] for i in link["rows"]]
+    columns, grid_rows = evidence.grid(kg, role=None)
+    names_by_subject = {link["subject_name"]: link["subject"] for link in evidence.summaries(kg)}
+    names_by_subject.update({r["disease_name"]: r["disease"] for r in kg.rows("_diseases")})
+    scan = kg.rows("_name-scan")
+    labels = {r["entity"]: (r["label"], r["label_zh"]) for r in scan}
+    names: dict[str, set[str]] = defaultdict(set)
+    for r in scan:
+        for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:
+            names[key].add(r["entity"])
+    return PageEvidence(
+        links=links,
+        findings=[findings[i] for i in used],
+        columns=[{"id": names_by_subject[c], "name": c} for c in columns[2:] if c in names_by_subject],
+        rows=[r["mechanism_id"] for r in grid_rows],
+        families={
+            r["mechanism"]: {"family": r["family"].removesuffix(" family"), "order": int(r["family_order"])}
+            for r in kg.rows("_mechanism-families")
+        },
+        subjects={
+            link["subject"]: {
+                "name": link["subject_name"],
+                "label": labels.get(link["subject"], (None, None))[0] or link["subject_name"],
+                "label_zh": labels.get(link["subject"], (None, None))[1],
+            }
+            for link in links
+        },
+        names={k: sorted(v) for k, v in sorted(names.items()) if k},
+    )
+
+
+def _families(graph: nx.MultiDiGraph, ev: PageEvidence, degree: Counter[str]) -> list[dict[str, Any]]:
+    """Family links: each member of a headline family to the family's best-linked member (FoxP3 -> Treg)."""
+    members: dict[int, list[str]] = defaultdict(list)
+    for mechanism, fam in sorted(ev.families.items()):
+        if mechanism in graph:
+            members[fam["order"]].append(mechanism)
+    edges = []
+    for order, ids in sorted(members.items()):
+        head = min(ids, key=lambda m: (-degree[m], m))
+        colour = FAMILY_COLOUR.get(order, OTHER_COLOUR)
+        for m in ids:
+            if m != head:
+                edges.append(
+                    {
+                        "id": f"{m}~family~{head}",
+                        "from": m,
+                        "to": head,
+                        "relation": "family",
+                        "label": "",
+                        "width": 2,
+                        "dashes": [2, 5],
+                        "color": {"color": colour, "highlight": colour, "opacity": 0.9},
+                        "arrows": {"to": {"enabled": False}},
+                        "details": {
+                            "relation_label": _RELATION_LABEL["family"],
+                            "family": ev.families[m]["family"],
+                        },
+                    }
+                )
+    return edges
+
+
+def _link_edge(link: dict[str, Any], parallel: int, count: int, big: bool) -> dict[str, Any]:
+    """One drawn edge per link; links between the same two nodes get their own curve."""
+    if link["agreement"] == "consistent":
+        colour = DIRECTION_COLOUR.get(link["directions"][0], OTHER_COLOUR)
+    else:
+        colour = AGREEMENT_COLOUR.get(link["agreement"], OTHER_COLOUR)
+    arrows = "".join(evidence.ARROWS.get(d, "?") for d in link["directions"])
+    side = "curvedCW" if parallel % 2 == 0 else "curvedCCW"
+    roundness = 0.08 + 0.22 * ((parallel + 1) // 2) if count > 1 else 0.08
+    return {
+        "id": link["id"],
+        "from": link["subject"],
+        "to": link["mechanism"],
+        "relation": "link",
+        "label": f"{arrows} {link['tier']} {ROLE_WORD.get(link['role_label'], '')}".strip(),
+        "width": min(1.5 + 2 * link["studies"], 12),
+        "dashes": [8, 6] if link["agreement"] != "consistent" else False,
+        "color": {"color": colour, "highlight": colour, "opacity": 0.95},
+        "arrows": {
+            "to": {"enabled": True, "type": ROLE_ARROW.get(link["role_label"], "arrow"), "scaleFactor": 0.7}
+        },
+        "font": {"size": 13, "align": "middle", "color": colour, "strokeWidth": 4},
+        "smooth": {"enabled": True, "type": side, "roundness": roundness}
+        if (count > 1 or not big)
+        else False,
+    }
+
+
+def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
+    """The page's data: vis nodes/edges with their styling, the panels' data, grid, legend, options.
+
+    The network's disease-mechanism edges are not drawn: each link of ``ev`` is, one per
+    (subject, mechanism, role), so that no finding hides behind another."""
+    big = graph.number_of_nodes() > BIG
+    links = [link for link in ev.links if link["mechanism"] in graph]
+    degree = Counter(x for link in links for x in (link["subject"], link["mechanism"]))
+    nodes = []
+    kinds = {n: d["kind"] for n, d in graph.nodes(data=True)}
+    extra = {s: info for s, info in ev.subjects.items() if s not in graph and degree[s]}
+    entries = [(n, d) for n, d in graph.nodes(data=True)] + [
+        (
+            s,
+            {
+                "kind": "cells",
+                "name": info["name"],
+                "label": info["label"],
+                "label_zh": info["label_zh"],
+                "class_label": "MSCs (general properties)",
+            },
+        )
+        for s, info in extra.items()
+    ]
+    for node, d in sorted(entries, key=lambda e: e[0]):
+        kind = d["kind"]
+        kinds[node] = kind
+        _, colour, shape, size = KIND_STYLE.get(kind, (kind, OTHER_COLOUR, "dot", 12))
+        family = ev.families.get(node)
+        if family and family["order"] in FAMILY_COLOUR:
+            colour, size = FAMILY_COLOUR[family["order"]], 24
+        if d.get("class") == "msc:ReviewStatement":
+            colour = OTHER_COLOUR
+        nodes.append(
+            {
+                "id": node,
+                "label": str(d.get("name") or node),
+                "kind": kind,
+                "shape": shape,
+                "size": size,
+                "color": {
+                    "background": colour,
+                    "border": "#243b53",
+                    "highlight": {"background": colour, "border": "#102a43"},
+                },
+                "borderWidth": 2 if family else 1,
+                "font": {
+                    "size": FONT_SIZE.get(kind, 14) + (4 if family else 0),
+                    "color": "#102a43",
+                    "strokeWidth": 3,
+                    "strokeColor": "#ffffff",
+                },
+                "family": family["family"] if family else None,
+                "evidence": d.get("evidence", []),
+                "details": _clean({k: v for k, v in d.items() if k != "kind"}),
+            }
+        )
+    edges = []
+    for u, v, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+        if d["relation"] == "mechanism":
+            continue  # drawn as links, below
+        edges.append(
+            {
+                "id": k,
+                "from": u,
+                "to": v,
+                "relation": d["relation"],
+                "label": "",
+                "width": 1,
+                "color": {"color": LINK_COLOUR, "highlight": "#486581", "opacity": 0.8},
+                "dashes": d["relation"] == "uses",
+                "arrows": {"to": {"enabled": False}},
+                "details": _clean({**d, "relation_label": _RELATION_LABEL.get(d["relation"], d["relation"])}),
+                **({"smooth": False} if big else {}),
+            }
+        )
+    edges += _families(graph, ev, degree)
+    pairs: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for link in links:
+        pairs[(link["subject"], link["mechanism"])].append(link)
+    for group in pairs.values():
+        edges += [_link_edge(link, i, len(group), big) for i, link in enumerate(group)]
+    edges.sort(key=lambda e: e["id"])
+    evidence_types = {f["evidence"] for f in ev.findings}
+    directions = sorted(
+        {d for link in links if link["agreement"] == "consistent" for d in link["directions"]}
+    )
+    legend = {
+        "kinds": [
+            {"label": KIND_STYLE[k][0], "color": KIND_STYLE[k][1], "shape": KIND_STYLE[k][2], "kind": k}
+            for k in ("disease", "cells", "mechanism", "study", "product")
+            if k in kinds.values()
+        ],
+        "families": [
+            {"label": name, "color": FAMILY_COLOUR[order]}
+            for order, name in sorted({(f["order"], f["family"]) for f in ev.families.values()})
+            if order in FAMILY_COLOUR
+        ],
+        "links": [
+            *(
+                {
+                    "label": f"{evidence.ARROWS.get(d, '?')} {d}",
+                    "color": DIRECTION_COLOUR.get(d, OTHER_COLOUR),
+                    "dashes": False,
+                }
+                for d in directions
+            ),
+            *({"label": f"{a} (dashed)", "color": c, "dashes": True} for a, c in AGREEMENT_COLOUR.items()),
+            {"label": "study – disease / product (grey)", "color": LINK_COLOUR, "dashes": False},
+        ],
+        "roles": [
+            {"label": role, "word": ROLE_WORD[role], "arrow": arrow} for role, arrow in ROLE_ARROW.items()
+        ],
+        "evidence": [e for e in EVIDENCE_ORDER if e in evidence_types]
+        + sorted(evidence_types - set(EVIDENCE_ORDER)),
+    }
+    node_ids = {n["id"] for n in nodes}
+    publications = {
+        n["details"].get("publication"): n["id"] for n in nodes if n["details"].get("publication")
+    }
+    names: dict[str, set[str]] = defaultdict(set)
+    for key, entities in ev.names.items():
+        for e in entities:
+            target = publications.get(e, e)
+            if target in node_ids:
+                names[key].add(target)
+    for n in nodes:  # every node is found by its own id, label and name too (also without a name index)
+        for text in (n["id"].split(":", 1)[-1], n["id"], n["label"], n["details"].get("label")):
+            for key in name_keys(str(text or "")):
+                names[key].add(n["id"])
+    n = len(nodes)
+    options = {
+        "autoResize": True,
+        "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": not big},
+        "physics": {
+            "enabled": True,
+            "solver": "barnesHut",
+            "barnesHut": {
+                "gravitationalConstant": -9000 if not big else -3000,
+                "centralGravity": 0.25,
+                "springLength": 120 if not big else 60,
+                "springConstant": 0.03,
+                "damping": 0.25,
+                "avoidOverlap": 0.1,
+            },
+            "stabilization": {
+                "enabled": True,
+                "iterations": 1000 if n <= BIG else 150,
+                "updateInterval": 25,
+                "fit": True,
+            },
+            "minVelocity": 1.0,
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 10**6,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "multiselect": False,
+        },
+        "nodes": {"font": {"face": "system-ui, Noto Sans CJK SC, sans-serif"}},
+        "edges": {
+            "smooth": False if big else {"enabled": True, "type": "continuous", "roundness": 0.3},
+            "selectionWidth": 2,
+        },
+    }
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "links": links,
+        "findings": ev.findings,
+        "grid": {"columns": [c for c in ev.columns if c["id"] in node_ids], "rows": ev.rows},
+        "names": {k: sorted(v) for k, v in sorted(names.items())},
+        "legend": legend,
+        "options": options,
+        "tiers": evidence.TIER_RULES,
+    }
+
+
+def title_for(
+    graph: nx.MultiDiGraph,
+    diseases: Iterable[str] = (),
+    mechanisms: Iterable[str] = (),
+    evidence_type: str = "all",
+) -> str:
+    """The page's title; a cut page names what it holds (``mscgraph: SS (Sjögren syndrome), clinical``)."""
+    parts = [
+        f"{graph.nodes[n]['name']} ({graph.nodes[n]['label']})"
+        if graph.nodes[n]["name"] != graph.nodes[n]["label"]
+        else graph.nodes[n]["name"]
+        for n in (*diseases, *mechanisms)
+        if n in graph
+    ]
+    if evidence_type != "all":
+        parts.append(f"{evidence_type} evidence")
+    return f"mscgraph: {', '.join(parts)}" if parts else TITLE
+
+
+def _hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
+
+
+def render(graph: nx.MultiDiGraph, ev: PageEvidence, title: str = TITLE) -> str:
+    """The whole page as a string."""
+    from mscgraph.model.version import __version__
+
+    vis_js, vis_css = vis_assets()
+    app_js = _template("graph.js")
+    scripts = [f"\n{vis_js}\n", f"\n{app_js}\n"]  # exactly the text between <script> and </script>
+    values = {
+        "title": html.escape(title).replace("://", ":&#47;&#47;"),
+        "version": __version__,
+        "vis_css": vis_css,
+        "vis_js": vis_js,
+        "app_js": app_js,
+        "data": script_json(payload(graph, ev)),
+        "script_hashes": " ".join(_hash(s) for s in scripts),
+    }
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _template("graph.html"))
+
+
+def write(graph: nx.MultiDiGraph, ev: PageEvidence, path: str | Path, title: str = TITLE) -> Path:
+    """Write the page atomically (temporary file in the same directory, then rename)."""
+    text = render(graph, ev, title)
+    write_atomic(path, lambda tmp: tmp.write_text(text, "utf-8"))
+    return Path(path)

@@ -1,0 +1,142 @@
+"""RDF serialisations shared by `mscgraph export`, `mscgraph sparql --format` and `mscgraph serve`.
+
+Turtle, N-Triples and RDF/XML are pyoxigraph's serialisers (streaming, with the project's prefixes).
+JSON-LD is written here, compact, with an ``@context`` made from the same prefix map: pyoxigraph
+writes only expanded JSON-LD, and rdflib's compaction cannot use OBO-style prefixes such as
+``MONDO`` -> ``http://purl.obolibrary.org/obo/MONDO_`` (it only splits IRIs at ``/`` and ``#``).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from mscgraph.model.namespaces import CONVERTER, PREFIXES
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from mscgraph.query.terms import Result
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    name: str  # as given to --format
+    label: str
+    media_type: str
+    pyoxigraph: str | None  # the pyoxigraph.RdfFormat member; None: the compact JSON-LD writer here
+
+
+FORMATS: dict[str, RdfFormat] = {
+    f.name: f
+    for f in (
+        RdfFormat("ttl", "Turtle", "text/turtle", "TURTLE"),
+        RdfFormat("nt", "N-Triples", "application/n-triples", "N_TRIPLES"),
+        RdfFormat("rdfxml", "RDF/XML", "application/rdf+xml", "RDF_XML"),
+        RdfFormat("jsonld", "JSON-LD", "application/ld+json", None),
+    )
+}
+
+
+def write(triples: Iterable[ox.Triple], fmt: str, out: BinaryIO) -> None:
+    """Serialise ``triples`` as ``fmt`` (a key of :data:`FORMATS`) to the binary stream ``out``."""
+    spec = FORMATS[fmt]
+    if spec.pyoxigraph is None:
+        write_jsonld(triples, out)
+        return
+    import pyoxigraph as ox
+
+    prefixes = None if fmt == "nt" else dict(PREFIXES)
+    ox.serialize(triples, out, format=getattr(ox.RdfFormat, spec.pyoxigraph), prefixes=prefixes)
+
+
+def to_bytes(triples: Iterable[ox.Triple], fmt: str) -> bytes:
+    out = io.BytesIO()
+    write(triples, fmt, out)
+    return out.getvalue()
+
+
+def result_triples(result: Result) -> Iterator[ox.Triple]:
+    """A CONSTRUCT/DESCRIBE result's triples as pyoxigraph triples."""
+    import pyoxigraph as ox
+
+    from mscgraph.engines.embedded import to_ox
+
+    for s, p, o in result.triples:
+        yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+
+
+# --- compact JSON-LD -------------------------------------------------------------------------
+
+
+def jsonld_context() -> dict[str, Any]:
+    """The ``@context``: one term per prefix of :data:`mscgraph.namespaces.PREFIXES`. A namespace that
+    does not end in ``/`` or ``#`` (``MONDO`` -> ``.../obo/MONDO_``) is marked ``@prefix``, which JSON-LD
+    1.1 needs to expand ``MONDO:0010030``."""
+    context: dict[str, Any] = {"@version": 1.1}
+    for name, namespace in PREFIXES.items():
+        context[name] = namespace if namespace.endswith(_GEN_DELIMS) else {"@id": namespace, "@prefix": True}
+    return context
+
+
+def _iri(iri: str) -> str:
+    curie = CONVERTER.compact(iri)
+    local = curie.partition(":")[2]
+    return iri if local.startswith("//") else curie  # "x://..." would read as an absolute IRI
+
+
+def _id(node: ox.NamedNode | ox.BlankNode) -> str:
+    import pyoxigraph as ox
+
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else _iri(node.value)
+
+
+def _value(term: Any) -> Any:
+    import pyoxigraph as ox
+
+    if not isinstance(term, ox.Literal):
+        return {"@id": _id(term)}
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value == XSD_STRING:
+        return term.value
+    return {"@value": term.value, "@type": _iri(term.datatype.value)}
+
+
+def _node(subject: ox.NamedNode | ox.BlankNode, triples: Iterable[ox.Triple]) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    node: dict[str, Any] = {"@id": _id(subject), "@type": []}
+    for triple in triples:
+        if triple.predicate.value == RDF_TYPE and not isinstance(triple.object, ox.Literal):
+            key, value = "@type", _id(triple.object)
+        else:
+            key, value = _iri(triple.predicate.value), _value(triple.object)
+        node.setdefault(key, []).append(value)
+    return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in node.items() if v != []}
+
+
+def write_jsonld(triples: Iterable[ox.Triple], out: BinaryIO) -> None:
+    """Compact JSON-LD: the context, then one node object per run of triples about one subject, one
+    line per property.
+
+    Streams: a subject whose triples come in more than one run (from different source files) gets
+    more than one node object with the same ``@id``, which JSON-LD merges on reading.
+    """
+    terms = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in jsonld_context().items())
+    out.write(f'{{\n "@context": {{\n{terms}\n }},\n "@graph": ['.encode())
+    for n, (subject, run) in enumerate(itertools.groupby(triples, key=lambda t: t.subject)):
+        node = _node(subject, run)
+        lines = ",\n".join(
+            f"   {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in node.items()
+        )
+        out.write(f"{',' if n else ''}\n  {{\n{lines}\n  }}".encode())
+    out.write(b"\n ]\n}\n")
