@@ -8,8 +8,8 @@ Three passes, each reporting :class:`Problem` values rather than raising:
 2. integrity — the ``queries/_check-*.rq`` SPARQL queries, run on an in-memory
    Oxigraph store (dangling links, studies without publications, orphans, typos in
    ontology terms...);
-3. SHACL — ``ontology/shapes.ttl`` with pyshacl, the ontology mixed in as
-   ``ont_graph`` (so ``sh:class`` follows ``rdfs:subClassOf``), no inference;
+3. SHACL — ``ontology/shapes.ttl`` compiled to SPARQL and run on the same store
+   (:mod:`mscgraph.validate.shacl`; ``sh:class`` follows ``rdfs:subClassOf``), no inference;
 4. quotes (with a source text) — every Chinese ``msc:sourceSentence`` must stand verbatim in
    the source, after :func:`markup_free` on both sides (docs/curation.md, rule 2).
 
@@ -23,22 +23,20 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 
-from mscgraph.engines.embedded import EmbeddedEngine
+from mscgraph.engines.embedded import EmbeddedEngine, to_term
 from mscgraph.model import resources
 from mscgraph.model.namespaces import CONVERTER
 from mscgraph.query.library import catalog
 from mscgraph.query.terms import Term
 from mscgraph.store.index import Sources
-
-if TYPE_CHECKING:
-    import rdflib
+from mscgraph.validate.shacl import Shapes, as_written
 
 CHECK_PREFIX = "_check-"
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
@@ -110,8 +108,7 @@ def validate(
 ) -> Report:
     """Validate the packaged ontology plus ``files`` (data files or directories; default: packaged data).
 
-    ``shacl=False`` skips the SHACL pass (pyshacl works on an in-memory rdflib graph, which is
-    the slow part on very large graphs); syntax and integrity checks always run. ``source`` (the
+    ``shacl=False`` skips the SHACL pass; syntax and integrity checks always run. ``source`` (the
     review's text) adds the quote check: every Chinese sentence quoted must be found in it verbatim.
     """
     sources = Sources.resolve(files)
@@ -131,10 +128,8 @@ def validate(
         report.triples = sum(len(triples) for triples in parsed.values())
         return report
 
-    store = ox.Store()
-    graphs = [sources.graph_of(p) for p in sources.files]
-    for path, graph in zip(sources.files, graphs, strict=True):
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in parsed[path])
+    store = ox.Store()  # one default graph: the SHACL queries read it without a union of graphs
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for triples in parsed.values() for t in triples)
     report.triples = len(store)
     locator.index_subjects(parsed)
 
@@ -150,9 +145,7 @@ def validate(
         report.problems = _dedupe(found)
         return report
     started = time.perf_counter()
-    ontology = resources.ontology_file().resolve()
-    data_triples = [t for p, ts in parsed.items() if p != ontology for t in ts]
-    found += _shacl(data_triples, parsed.get(ontology, []), shapes or resources.shapes_file(), locator)
+    found += _shacl(store, parsed, shapes or resources.shapes_file(), locator)
     report.seconds["shacl"] = time.perf_counter() - started
 
     report.problems = _dedupe(found)
@@ -262,77 +255,22 @@ def _integrity(engine: EmbeddedEngine, locator: _Locator) -> list[Problem]:
 
 
 def _shacl(
-    data: list[ox.Triple], ontology: list[ox.Triple], shapes: Path, locator: _Locator
+    store: ox.Store, parsed: dict[Path, list[ox.Triple]], shapes: Path, locator: _Locator
 ) -> list[Problem]:
-    import pyshacl
-    import rdflib
-    from rdflib.namespace import RDF, SH
-
-    shapes_graph = rdflib.Graph().parse(shapes, format="turtle")
-    data_graph, ont_graph = _rdflib_graph(data), _rdflib_graph(ontology)
-    _conforms, results, _text = pyshacl.validate(
-        data_graph,
-        shacl_graph=shapes_graph,
-        ont_graph=ont_graph,
-        inference="none",
-        advanced=False,
-        inplace=True,
-        allow_warnings=True,
-        allow_infos=True,
-    )
+    violations = Shapes(shapes).validate(store)
     problems = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = _from_rdflib(results.value(result, SH.focusNode))
-        path = _from_rdflib(results.value(result, SH.resultPath))
-        value = _from_rdflib(results.value(result, SH.value))
-        severity = str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
-        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
-        message = messages[0] if messages else "does not conform to the shapes"
+    for v in as_written(violations, (t for triples in parsed.values() for t in triples)):
+        focus, path, value = (None if t is None else to_term(t) for t in (v.focus, v.path, v.value))
+        message = v.message
         if value is not None and value != focus:
             message += f" (got {_show(value)})"
-        level = _SEVERITY.get(severity, "error")
-        problems.append(locator.problem(focus, message, "shacl", level, path, value))
+        problems.append(
+            locator.problem(focus, message, "shacl", _SEVERITY.get(v.severity, "error"), path, value)
+        )
     return problems
 
 
-def _rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
-    """An rdflib Graph from pyoxigraph triples (no second Turtle parse)."""
-    import rdflib
-
-    graph = rdflib.Graph()
-    add = graph.add
-    for t in triples:
-        add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
-    return graph
-
-
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def _to_rdflib(node: Any) -> Any:
-    import rdflib
-
-    if isinstance(node, ox.NamedNode):
-        return rdflib.URIRef(node.value)
-    if isinstance(node, ox.BlankNode):
-        return rdflib.BNode(node.value)
-    if node.language:
-        return rdflib.Literal(node.value, lang=node.language)
-    datatype = node.datatype.value
-    return rdflib.Literal(node.value, datatype=None if datatype == _XSD_STRING else rdflib.URIRef(datatype))
-
-
-def _from_rdflib(node: Any) -> Term | None:
-    import rdflib
-
-    if node is None:
-        return None
-    if isinstance(node, rdflib.URIRef):
-        return Term.iri(str(node))
-    if isinstance(node, rdflib.BNode):
-        return Term("bnode", str(node))
-    datatype = str(node.datatype) if node.datatype else (None if node.language else _XSD_STRING)
-    return Term("literal", str(node), datatype, node.language)
 
 
 # --- reporting ----------------------------------------------------------------------------------
