@@ -60,11 +60,18 @@ TARGETS = "{{ SELECT DISTINCT ?focus WHERE {{ VALUES ?class {{ {classes} }} ?foc
 NODE_QUERY = "SELECT DISTINCT ?focus WHERE {{ {targets} FILTER(!({test})) }}"
 # A value constraint of a property shape: the offending values.
 VALUE_QUERY = "SELECT DISTINCT ?focus ?value WHERE {{ {targets} ?focus {path} ?value . FILTER(!({test})) }}"
-# A cardinality constraint of a property shape: the focus nodes that break it.
-COUNT_QUERY = "SELECT DISTINCT ?focus WHERE {{ {targets} FILTER(!({test})) }}"
+# sh:class of a property shape: the values that are no instance (MINUS is a hash anti-join, where
+# FILTER NOT EXISTS would probe the store once per value).
+CLASS_QUERY = (
+    "SELECT DISTINCT ?focus ?value WHERE {{ {targets} ?focus {path} ?value . MINUS {{ {pattern} }} }}"
+)
+# A cardinality constraint of a property shape is a pattern its focus node must match (sh:minCount 1:
+# one value) or must not match (sh:maxCount 1: two distinct values): the focus nodes that break it.
+MISSING_QUERY = "SELECT DISTINCT ?focus WHERE {{ {targets} MINUS {{ {pattern} }} }}"
+EXCESS_QUERY = "SELECT DISTINCT ?focus WHERE {{ {targets} {pattern} }}"
 
 # Boolean expressions; {x} is the value node (a variable or a constant).
-INSTANCE_OF = "EXISTS {{ {x} a {c} . FILTER({c} IN ({classes})) }}"
+INSTANCE = "{x} a {c} . FILTER({c} IN ({classes}))"
 # The lexical form is valid for the datatype: casting it back gives a literal of that datatype.
 DATATYPE = "COALESCE(isLiteral({x}) && DATATYPE({x}) = {dt}{valid}, false)"
 VALID_LEXICAL = " && DATATYPE({dt}(STR({x}))) = {dt}"
@@ -72,11 +79,11 @@ LANGUAGE_IN = "COALESCE(isLiteral({x}) && ({tests}), false)"
 LANG_MATCHES = 'langMatches(LANG({x}), "{lang}")'
 COMPARE = "COALESCE({x} {op} {y}, false)"
 ALL_VALUES = "NOT EXISTS {{ {x} {path} {v} . FILTER(!({test})) }}"  # every value passes the test
-DISTINCT_VALUES = "EXISTS {{ {triples} FILTER({distinct}) }}"  # at least n distinct values (passing)
+DISTINCT_VALUES = "{triples} FILTER({distinct})"  # at least n distinct values (passing a test)
 OTHER_VALUES = "NOT EXISTS {{ {focus} {other} {w} . FILTER(!({test})) }}"  # compared with another property
-UNIQUE_LANG = (
-    "NOT EXISTS {{ {x} {path} {a} , {b} . "
-    'FILTER(!sameTerm({a}, {b}) && LANG({a}) != "" && LCASE(LANG({a})) = LCASE(LANG({b}))) }}'
+SAME_LANG = (  # two values in one language
+    "{x} {path} {a} , {b} . "
+    'FILTER(!sameTerm({a}, {b}) && LANG({a}) != "" && LCASE(LANG({a})) = LCASE(LANG({b})))'
 )
 
 # Datatypes whose lexical forms are checked by a cast (the XSD casts SPARQL and Oxigraph define).
@@ -255,15 +262,21 @@ class Shapes:
             raise ShapesError(f"a property shape of {parent} has no sh:path")
         shown = self._one(shape, "path")
         for name, value in self._constraints(shape):
+            about = self._about(shape, name, value)
             if name in _COUNT:
-                test = self._count_test(shape, name, value, "?focus", path)
-                query = COUNT_QUERY.format(targets=targets, test=test)
-                component, kind = _component(name, self, shape), "count"
+                for component, required, pattern in self._count_patterns(shape, name, value, "?focus", path):
+                    query = (MISSING_QUERY if required else EXCESS_QUERY).format(
+                        targets=targets, pattern=pattern
+                    )
+                    yield _Check("count", query, shown, _component(component), shape, *about)
+                continue
+            if name == "class":
+                pattern = self._instance(value, "?value")
+                query = CLASS_QUERY.format(targets=targets, path=path, pattern=pattern)
             else:
                 test = self._value_test(shape, name, value, "?value", "?focus")
                 query = VALUE_QUERY.format(targets=targets, path=path, test=test)
-                component, kind = _component(name), "value"
-            yield _Check(kind, query, shown, component, shape, *self._about(shape, name, value))
+            yield _Check("value", query, shown, _component(name), shape, *about)
 
     def _about(self, shape: Node, name: str, value: Node) -> tuple[str, str]:
         return self._message(shape, name, value), self._severity(shape)
@@ -276,7 +289,8 @@ class Shapes:
             if path is None:
                 tests.append(self._value_test(shape, name, value, x, x))
             elif name in _COUNT:
-                tests.append(self._count_test(shape, name, value, x, path))
+                for _component, required, pattern in self._count_patterns(shape, name, value, x, path):
+                    tests.append(f"{'' if required else 'NOT '}EXISTS {{ {pattern} }}")
             else:
                 v = self._var()
                 test = self._value_test(shape, name, value, v, x)
@@ -286,8 +300,7 @@ class Shapes:
     def _value_test(self, shape: Node, name: str, param: Node, x: str, focus: str) -> str:
         """A SPARQL expression: the value node ``x`` (of focus node ``focus``) passes the constraint."""
         if name == "class":
-            classes = ", ".join(map(str, self.subclasses[param]))
-            return INSTANCE_OF.format(x=x, c=self._var(), classes=classes)
+            return f"EXISTS {{ {self._instance(param, x)} }}"
         if name == "datatype":
             valid = VALID_LEXICAL.format(x=x, dt=param) if param.value in _CASTABLE else ""
             return DATATYPE.format(x=x, dt=param, valid=valid)
@@ -317,29 +330,32 @@ class Shapes:
             return "(" + " + ".join(f"IF({m}, 1, 0)" for m in members) + ") = 1"
         raise ShapesError(f"sh:{name} cannot constrain a node shape")
 
-    def _count_test(self, shape: Node, name: str, param: Node, x: str, path: str) -> str:
-        """A SPARQL expression: the focus node ``x`` has the right number of values on ``path``."""
+    def _instance(self, cls: Node, x: str) -> str:
+        """A pattern: ``x`` is an instance of ``cls`` or of a subclass."""
+        return INSTANCE.format(x=x, c=self._var(), classes=", ".join(map(str, self.subclasses[cls])))
+
+    def _count_patterns(
+        self, shape: Node, name: str, param: Node, x: str, path: str
+    ) -> Iterator[tuple[str, bool, str]]:
+        """(component, required, pattern): ``x`` must match (required) or must not match the pattern."""
         if name == "uniqueLang":
-            if param.value != "true":
-                return "true"
-            return UNIQUE_LANG.format(x=x, path=path, a=self._var(), b=self._var())
-        if name == "hasValue":
-            return f"EXISTS {{ {x} {path} {param} }}"
-        if name == "minCount":
-            return self._at_least(int(param.value), x, path)
-        if name == "maxCount":
-            return f"!({self._at_least(int(param.value) + 1, x, path)})"
-        tests = []
-        if (least := self._one(shape, "qualifiedMinCount")) is not None:
-            tests.append(self._at_least(int(least.value), x, path, param))
-        if (most := self._one(shape, "qualifiedMaxCount")) is not None:
-            tests.append(f"!({self._at_least(int(most.value) + 1, x, path, param)})")
-        return " && ".join(tests) or "true"
+            if param.value == "true":
+                yield name, False, SAME_LANG.format(x=x, path=path, a=self._var(), b=self._var())
+        elif name == "hasValue":
+            yield name, True, f"{x} {path} {param} ."
+        elif name == "minCount":
+            if int(param.value) > 0:
+                yield name, True, self._at_least(int(param.value), x, path)
+        elif name == "maxCount":
+            yield name, False, self._at_least(int(param.value) + 1, x, path)
+        else:  # sh:qualifiedValueShape
+            if (least := self._one(shape, "qualifiedMinCount")) is not None and int(least.value) > 0:
+                yield "qualifiedMinCount", True, self._at_least(int(least.value), x, path, param)
+            if (most := self._one(shape, "qualifiedMaxCount")) is not None:
+                yield "qualifiedMaxCount", False, self._at_least(int(most.value) + 1, x, path, param)
 
     def _at_least(self, n: int, x: str, path: str, qualifier: Node | None = None) -> str:
-        """At least ``n`` distinct values of ``x`` on ``path`` (each conforming to ``qualifier``)."""
-        if n <= 0:
-            return "true"
+        """A pattern: ``n`` distinct values of ``x`` on ``path`` (each conforming to ``qualifier``)."""
         values = [self._var() for _ in range(n)]
         triples = " ".join(f"{x} {path} {v} ." for v in values)
         distinct = [f"!sameTerm({a}, {b})" for i, a in enumerate(values) for b in values[i + 1 :]]
@@ -348,11 +364,8 @@ class Shapes:
         return DISTINCT_VALUES.format(triples=triples, distinct=" && ".join(distinct) or "true")
 
 
-def _component(name: str, shapes: Shapes | None = None, shape: Node | None = None) -> str:
+def _component(name: str) -> str:
     """The SHACL constraint component of a parameter, e.g. ``minCount`` -> MinCountConstraintComponent."""
-    if name == "qualifiedValueShape" and shapes is not None and shape is not None:
-        has_min = shapes._one(shape, "qualifiedMinCount") is not None
-        name = "qualifiedMinCount" if has_min else "qualifiedMaxCount"
     return name[0].upper() + name[1:] + "ConstraintComponent"
 
 
