@@ -39,6 +39,7 @@ class Case:
     ok_codes: tuple[int, ...] = (0,)
     env: dict[str, str] = field(default_factory=dict)
     limited: bool = True  # False: never killed (the index builds, which every later case needs)
+    targets: dict[int, float] = field(default_factory=dict)  # size -> seconds the case should stay under
 
 
 def python() -> str:
@@ -76,7 +77,7 @@ def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case]]:
             limited=False,
         ),
         Case("lookup: mechanisms SS", [mscgraph(), "mechanisms", "SS", *d], env=env),
-        Case("validate", [mscgraph(), "validate", *d], ok_codes=(0, 1), env=env),
+        Case("validate", [mscgraph(), "validate", *d], ok_codes=(0, 1), env=env, targets={100: 6, 1000: 60}),
         Case(
             "query: shared-mechanisms-all-pairs",
             [mscgraph(), "sparql", "--named", "shared-mechanisms-all-pairs", "--format", "tsv", *d],
