@@ -169,4 +169,9 @@ def test_a_construct_the_compiler_lacks_is_named(tmp_path: Path) -> None:
         "utf-8",
     )
     with pytest.raises(ShapesError, match="sh:pattern"):
-        Shapes(shapes).validate(ox.Store())
+        Shapes(shapes)
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:S> sh:targetNode <urn:x> .\n", "utf-8"
+    )
+    with pytest.raises(ShapesError, match="sh:targetNode"):
+        Shapes(shapes)

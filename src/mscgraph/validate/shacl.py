@@ -110,7 +110,7 @@ _NOT_CONSTRAINTS = {
     "targetClass",
     "qualifiedMinCount",
     "qualifiedMaxCount",
-    "qualifiedValueShapesDisjoint",
+    "inversePath",
 }
 
 
@@ -149,6 +149,15 @@ class Shapes:
         self.graph: dict[Node, dict[str, list[Node]]] = {}
         for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             self.graph.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
+        unknown = {
+            key[len(SH) :]
+            for props in self.graph.values()
+            for key in props
+            if key.startswith(SH) and key[len(SH) :] not in _VALUE | _COUNT | _NOT_CONSTRAINTS
+        }
+        if unknown:
+            terms = ", ".join(f"sh:{name}" for name in sorted(unknown))
+            raise ShapesError(f"the shapes use {terms}, which mscgraph's SHACL compiler does not implement")
         self.subclasses: dict[Node, list[Node]] = {}
         self._n = 0
 
@@ -205,19 +214,11 @@ class Shapes:
         )
 
     def _constraints(self, shape: Node) -> Iterator[tuple[str, Node]]:
-        """(parameter, value) of each constraint of ``shape``; an unknown sh: term raises."""
+        """(parameter, value) of each constraint of ``shape``."""
         for key, values in self.graph.get(shape, {}).items():
-            if not key.startswith(SH):
-                continue
             name = key[len(SH) :]
-            if name in _NOT_CONSTRAINTS:
-                continue
-            if name not in _VALUE | _COUNT:
-                raise ShapesError(
-                    f"the shapes use sh:{name}, which mscgraph's SHACL compiler does not implement"
-                )
-            for value in values:
-                yield name, value
+            if key.startswith(SH) and name not in _NOT_CONSTRAINTS:
+                yield from ((name, value) for value in values)
 
     def _message(self, shape: Node, name: str, value: Node) -> str:
         messages = sorted(m.value for m in self.graph.get(shape, {}).get(SH + "message", []))
