@@ -2,9 +2,10 @@
 
 Three passes, each reporting :class:`Problem` values rather than raising:
 
-1. syntax — every file is parsed with pyoxigraph, whose errors carry line and column;
-   a file that does not parse stops the run there (later passes would only report
-   the consequences of the missing triples);
+1. syntax — every file is loaded into an in-memory Oxigraph store, whose parser's errors
+   carry line and column; a file that does not parse stops the run there (later passes
+   would only report the consequences of the missing triples). Python reads the triples
+   only when there is a problem to place (file and line) or quotes to check;
 2. integrity — the ``queries/_check-*.rq`` SPARQL queries, run on an in-memory
    Oxigraph store (dangling links, studies without publications, orphans, typos in
    ontology terms...);
@@ -118,22 +119,19 @@ def validate(
     locator = _Locator(sources.files)
 
     started = time.perf_counter()
-    parsed: dict[Path, list[ox.Triple]] = {}
+    store = ox.Store()  # one default graph: the SHACL queries read it without a union of graphs
+    loaded = []
     for path in sources.files:
-        triples, problem = _parse(path, locator)
+        problem = _load(store, path, locator)
         if problem:
             report.problems.append(problem)
         else:
-            parsed[path] = triples
+            loaded.append(path)
     report.seconds["parse"] = time.perf_counter() - started
     if report.problems:
-        report.triples = sum(len(triples) for triples in parsed.values())
+        report.triples = sum(len(locator.triples(path)) for path in loaded)
         return report
-
-    store = ox.Store()  # one default graph: the SHACL queries read it without a union of graphs
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for triples in parsed.values() for t in triples)
     report.triples = len(store)
-    locator.index_subjects(parsed)
 
     # The store answers queries without holding the GIL: the SHACL queries run beside the integrity
     # checks (on two cores, "shacl" then counts from the start of both).
@@ -144,10 +142,10 @@ def validate(
         report.seconds["integrity"] = time.perf_counter() - started
         if source is not None:
             quotes_started = time.perf_counter()
-            found += check_quotes(parsed, source, locator)
+            found += check_quotes(source, locator)
             report.seconds["quotes"] = time.perf_counter() - quotes_started
         if shapes_run is not None:
-            found += _shacl(shapes_run.result(), parsed, locator)
+            found += _shacl(shapes_run.result(), locator)
             report.seconds["shacl"] = time.perf_counter() - started
 
     report.problems = _dedupe(found)
@@ -157,18 +155,20 @@ def validate(
 # --- syntax -------------------------------------------------------------------------------
 
 
-def _parse(path: Path, locator: _Locator) -> tuple[list[ox.Triple], Problem | None]:
+def _load(store: ox.Store, path: Path, locator: _Locator) -> Problem | None:
+    """Load ``path`` into ``store`` (parsed in Rust: Python sees the triples only if there is a problem)."""
     shown = locator.display(path)
     fmt = _FORMATS.get(path.suffix)
     if fmt is None:
-        return [], Problem(shown, None, "error", None, "unsupported file type (use .ttl or .nt)", "syntax")
+        return Problem(shown, None, "error", None, "unsupported file type (use .ttl or .nt)", "syntax")
     try:
-        return list(ox.parse(path=str(path), format=fmt)), None
+        store.load(path=str(path), format=fmt)
     except SyntaxError as exc:
         message = _POSITION.sub("", " ".join(str(exc.msg or exc).split()))
-        return [], Problem(shown, exc.lineno, "error", None, f"syntax error: {message}", "syntax", exc.offset)
+        return Problem(shown, exc.lineno, "error", None, f"syntax error: {message}", "syntax", exc.offset)
     except OSError as exc:
-        return [], Problem(shown, None, "error", None, f"cannot read: {exc.strerror or exc}", "syntax")
+        return Problem(shown, None, "error", None, f"cannot read: {exc.strerror or exc}", "syntax")
+    return None
 
 
 # --- quotes --------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def markup_free(text: str) -> str:
     return text.translate(str.maketrans("（），；：", "(),;:"))
 
 
-def check_quotes(parsed: dict[Path, list[ox.Triple]], source: Path, locator: _Locator) -> list[Problem]:
+def check_quotes(source: Path, locator: _Locator) -> list[Problem]:
     """A problem (with the file and line of the quote) for each Chinese quote not found in ``source``."""
     try:
         text = markup_free(source.read_text("utf-8"))
@@ -198,8 +198,8 @@ def check_quotes(parsed: dict[Path, list[ox.Triple]], source: Path, locator: _Lo
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         return [Problem(str(source), None, "error", None, f"cannot read the source text: {reason}", "quotes")]
     problems = []
-    for path, triples in parsed.items():
-        for t in triples:
+    for path in locator.files:
+        for t in locator.triples(path):
             quote = t.object
             if t.predicate.value != _SOURCE_SENTENCE or not isinstance(quote, ox.Literal):
                 continue
@@ -256,11 +256,9 @@ def _integrity(engine: EmbeddedEngine, locator: _Locator) -> list[Problem]:
 # --- SHACL ------------------------------------------------------------------------------------
 
 
-def _shacl(
-    violations: list[Violation], parsed: dict[Path, list[ox.Triple]], locator: _Locator
-) -> list[Problem]:
+def _shacl(violations: list[Violation], locator: _Locator) -> list[Problem]:
     problems = []
-    for v in as_written(violations, (t for triples in parsed.values() for t in triples)):
+    for v in as_written(violations, (t for path in locator.files for t in locator.triples(path))):
         focus, path, value = (None if t is None else to_term(t) for t in (v.focus, v.path, v.value))
         message = v.message
         if value is not None and value != focus:
@@ -317,15 +315,18 @@ class _Locator:
         except ValueError:
             return str(path)
 
-    def index_subjects(self, parsed: dict[Path, list[ox.Triple]]) -> None:
-        self.parsed = parsed
+    def triples(self, path: Path) -> list[ox.Triple]:
+        """The triples of a file that loaded, parsed again on first use (to place problems)."""
+        if path not in self.parsed:
+            self.parsed[path] = list(ox.parse(path=str(path), format=_FORMATS[path.suffix]))
+        return self.parsed[path]
 
     @functools.cached_property
     def owner(self) -> dict[str, Path]:
         """IRI -> the first file where it is a subject (indexed at the first problem, if any)."""
         owner: dict[str, Path] = {}
         for path in self.files:
-            for t in self.parsed.get(path, ()):
+            for t in self.triples(path):
                 if isinstance(t.subject, ox.NamedNode):
                     owner.setdefault(t.subject.value, path)
         return owner
