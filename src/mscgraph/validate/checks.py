@@ -121,8 +121,9 @@ def validate(
     started = time.perf_counter()
     store = ox.Store()  # one default graph: the SHACL queries read it without a union of graphs
     loaded = []
-    for path in sources.files:
-        problem = _load(store, path, locator)
+    with ThreadPoolExecutor(2) as pool:  # the store parses and loads without holding the GIL
+        problems = list(pool.map(lambda path: _load(store, path, locator), sources.files))
+    for path, problem in zip(sources.files, problems, strict=True):
         if problem:
             report.problems.append(problem)
         else:
