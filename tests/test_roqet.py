@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import term_kind
 
 import mscgraph
 from mscgraph.cli import main
@@ -80,8 +81,8 @@ def _norm(term_kind: str, value: str, datatype: str | None = None) -> object:
     return (term_kind, value)
 
 
-def _rows_mscgraph(result: mscgraph.query.library.Result) -> set[tuple]:
-    return {tuple(sorted((k, _norm(t.kind, t.value)) for k, t in row.items())) for row in result.rows}
+def _rows_mscgraph(result: mscgraph.query.terms.Result) -> set[tuple]:
+    return {tuple(sorted((k, _norm(term_kind(t), t.value)) for k, t in row.items())) for row in result.rows}
 
 
 def _rows_roqet(xml: str) -> set[tuple]:

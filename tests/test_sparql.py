@@ -143,8 +143,8 @@ def test_adhoc_parameter_must_be_projected(runner) -> None:
 
 def test_adhoc_parameters(kg: mscgraph.KnowledgeGraph) -> None:
     assert sparql.adhoc_term("mscd:SS").value == MSCD + "SS"
-    assert sparql.adhoc_term("<urn:x>").kind == "uri"
-    assert sparql.adhoc_term("hello").kind == "literal"
+    assert sparql.adhoc_term("<urn:x>") == ox.NamedNode("urn:x")
+    assert sparql.adhoc_term("hello") == ox.Literal("hello")
     query = "SELECT ?d ?l WHERE { ?d <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
     rows = sparql.run(kg, query, params={"d": "mscd:SS"}).rows
     assert {r["l"].value for r in rows} == {"Sjögren syndrome", "干燥综合征"}

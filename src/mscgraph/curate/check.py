@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pyoxigraph as ox
 from jsonschema.exceptions import ValidationError, best_match
 
 from mscgraph.curate.build import Build, Names, build, records
 from mscgraph.curate.schema import schema, values
 from mscgraph.curate.yamlfile import Document, Problem, load
 from mscgraph.model.namespaces import CONVERTER, MSC, MSCD, PREFIXES
-from mscgraph.query.terms import Term
+from mscgraph.query import terms
 from mscgraph.validate.checks import markup_free
 from mscgraph.validate.checks import validate as validate_graph
 
@@ -108,9 +109,9 @@ class GraphNames:
     def resolve(self, text: str, kind: str | None) -> str:
         return self.kg.resolve(text, kind)
 
-    def _select(self, query: str, **bindings: str) -> list[dict[str, Term]]:
+    def _select(self, query: str, **bindings: str) -> list[terms.Row]:
         prologue = CONVERTER.sparql_prologue()
-        return self.kg.engine.run(prologue + query, {k: Term.iri(v) for k, v in bindings.items()}).rows
+        return self.kg.engine.run(prologue + query, {k: terms.iri(v) for k, v in bindings.items()}).rows
 
     def exists(self, iri: str) -> bool:
         return bool(self._select("SELECT ?s ?t WHERE { ?s a ?t } LIMIT 1", s=iri))
@@ -119,7 +120,11 @@ class GraphNames:
         rows = self._select(
             "SELECT ?s ?l ?a WHERE { ?s rdfs:label ?l OPTIONAL { ?s msc:abbreviation ?a } }", s=iri
         )
-        return {r["l"].lang: (r["a"].value if "a" in r else r["l"].value) for r in rows if r["l"].lang}
+        return {
+            label.language: (r["a"].value if "a" in r else label.value)
+            for r in rows
+            if isinstance(label := r["l"], ox.Literal) and label.language
+        }
 
     def findings(self) -> dict[str, dict[str, Any]]:
         """Every finding's link key, studies and Chinese quotes."""

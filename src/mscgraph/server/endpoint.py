@@ -21,7 +21,7 @@ Idle connections are closed after ``idle_timeout`` seconds.
 
 from __future__ import annotations
 
-import functools
+import io
 import ipaddress
 import multiprocessing
 import queue
@@ -44,8 +44,7 @@ from mscgraph.model.version import __version__
 from mscgraph.query.library import parse_params
 from mscgraph.query.terms import Result
 from mscgraph.query.text import check, form, is_update
-from mscgraph.views import formats, rdf
-from mscgraph.views.sparql import rdf_text
+from mscgraph.views import rdf, sparql
 
 if TYPE_CHECKING:
     from mscgraph.api import KnowledgeGraph
@@ -54,13 +53,13 @@ JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"
 CSV = "text/csv"
 TSV = "text/tab-separated-values"
-# format name -> (serialiser, Content-Type sent)
-SERIALISERS: dict[str, tuple[Callable[[Result], str], str]] = {
-    "json": (formats.sparql_json, JSON),
-    "xml": (formats.sparql_xml, XML),
-    "csv": (formats.sparql_csv, CSV),
-    "tsv": (formats.sparql_tsv, TSV),
-    **{name: (functools.partial(rdf_text, fmt=name), spec.media_type) for name, spec in rdf.FORMATS.items()},
+# format name (of mscgraph.views.sparql.write) -> Content-Type sent
+CONTENT_TYPES: dict[str, str] = {
+    "json": JSON,
+    "xml": XML,
+    "csv": CSV,
+    "tsv": TSV,
+    **{name: spec.media_type for name, spec in rdf.FORMATS.items()},
 }
 # media type asked for -> format name, by kind of query; the first of each is the default
 SOLUTION_TYPES: dict[str, str] = {
@@ -206,9 +205,10 @@ def _worker_main(conn: Connection, data: list[str] | None, generation: str | Non
 
 
 def _serialise(result: Result, fmt: str) -> tuple[str, bytes]:
-    """(Content-Type, body) of ``result`` in the format named ``fmt`` (a key of SERIALISERS)."""
-    serialise, content_type = SERIALISERS[fmt]
-    return f"{content_type}; charset=utf-8", serialise(result).encode("utf-8")
+    """(Content-Type, body) of ``result`` in the format named ``fmt`` (a key of CONTENT_TYPES)."""
+    out = io.BytesIO()
+    sparql.write(result, fmt, out)
+    return f"{CONTENT_TYPES[fmt]}; charset=utf-8", out.getvalue()
 
 
 @dataclass

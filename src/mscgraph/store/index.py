@@ -169,9 +169,14 @@ class Lease:
         os.close(fd)
         return None
 
+    def release(self) -> None:
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
+
     def __del__(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self.fd)
+        self.release()
 
 
 @dataclass
@@ -182,6 +187,12 @@ class Index:
     names: NameIndex
     generation: Path | None = None
     lease: Lease | None = None
+
+    def close(self) -> None:
+        """Close the name index and give up the lease (the store closes when no one refers to it)."""
+        self.names.close()
+        if self.lease is not None:
+            self.lease.release()
 
 
 def _warn(message: str) -> None:

@@ -85,7 +85,7 @@ def push(
     back = urllib.request.Request(url, headers=headers)
     _, content_type, answer = remote.request(http, back, timeout, query=False)
     try:
-        stored = len(remote.parse_graph(answer, content_type).triples)
+        stored = len(remote.graph_triples(answer, content_type))
     except (ValueError, SyntaxError, MemoryError) as exc:
         raise EndpointError(f"{where} took the upload, but read back it sent no graph: {exc}") from None
     if stored < count or (replace and stored != count):

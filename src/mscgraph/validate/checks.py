@@ -216,7 +216,7 @@ def check_quotes(parsed: dict[Path, list[ox.Triple]], source: Path, locator: _Lo
                     file=locator.display(path),
                     line=_line_of_text(path, quote.value) or locator.line_of(path, t.subject.value),
                     severity="error",
-                    focus=_show(Term.iri(t.subject.value)) if isinstance(t.subject, ox.NamedNode) else None,
+                    focus=_show(t.subject) if isinstance(t.subject, ox.NamedNode) else None,
                     message=f"quote not found verbatim in {source.name}: {shown!r}",
                     check="quotes",
                     path="msc:sourceSentence",
@@ -328,11 +328,12 @@ def _from_rdflib(node: Any) -> Term | None:
     if node is None:
         return None
     if isinstance(node, rdflib.URIRef):
-        return Term.iri(str(node))
+        return ox.NamedNode(str(node))
     if isinstance(node, rdflib.BNode):
-        return Term("bnode", str(node))
-    datatype = str(node.datatype) if node.datatype else (None if node.language else _XSD_STRING)
-    return Term("literal", str(node), datatype, node.language)
+        return ox.BlankNode(str(node))
+    if node.language:
+        return ox.Literal(str(node), language=node.language)
+    return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)) if node.datatype else None)
 
 
 # --- reporting ----------------------------------------------------------------------------------
@@ -340,15 +341,14 @@ def _from_rdflib(node: Any) -> Term | None:
 
 def _show(term: Term) -> str:
     """A term as a curator would write it in Turtle: CURIE, or literal with a short datatype."""
-    if term.kind == "uri":
+    if isinstance(term, ox.NamedNode):
         return CONVERTER.compact(term.value)
-    if term.kind == "bnode":
+    if isinstance(term, ox.BlankNode):
         return "[]"
-    if term.kind != "literal":
-        return term.value
-    text = term.n3()
-    if term.datatype and not term.lang and term.datatype != _XSD_STRING:
-        text = text.replace(f"^^<{term.datatype}>", f"^^{CONVERTER.compact(term.datatype)}")
+    text = str(term)
+    datatype = term.datatype.value
+    if not term.language and datatype != _XSD_STRING:
+        text = text.replace(f"^^<{datatype}>", f"^^{CONVERTER.compact(datatype)}")
     return text
 
 
@@ -399,7 +399,7 @@ class _Locator:
         value: Term | None = None,
     ) -> Problem:
         file = line = None
-        if focus is not None and focus.kind == "uri" and focus.value in self.owner:
+        if isinstance(focus, ox.NamedNode) and focus.value in self.owner:
             where = self.owner[focus.value]
             file, line = self.display(where), self.line_of(where, focus.value)
         return Problem(

@@ -156,12 +156,15 @@ def page_evidence(
     With an evidence type, a link keeps only the findings of that type (and is left out without any);
     its summary stays the summary of the whole link, so the page says how many of its findings it holds.
     """
+    import pyoxigraph as ox
+
     from mscgraph.query.library import get
+    from mscgraph.query.terms import python
 
     diseases, mechanisms = set(diseases), set(mechanisms)
     result = kg.engine.run(get("evidence").text_for(kg.engine.lateral))  # unbound: every finding, one pass
     rows = [
-        {v: (CONVERTER.compact(t.value) if t.kind == "uri" else t.python()) for v, t in r.items()}
+        {v: (CONVERTER.compact(t.value) if isinstance(t, ox.NamedNode) else python(t)) for v, t in r.items()}
         for r in result.rows
     ]
     by_link: dict[tuple[str, str, str], list[int]] = defaultdict(list)
