@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -67,9 +67,8 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
         check_arguments()
         if endpoint_graph and not endpoint:
             fail("--graph names a graph of an --endpoint; give --endpoint too", 2)
-        options = {"graph": endpoint_graph} if endpoint_graph else {}
         try:  # opening can fail too (bad data file, bad endpoint URL): one line, like the command's errors
-            kg = load(list(data) or None, cache=not no_cache, endpoint=endpoint, **options)
+            kg = load(list(data) or None, cache=not no_cache, endpoint=endpoint, graph=endpoint_graph or None)
         except MscGraphError as exc:
             fail(str(exc), exc.exit_code)
         return func(*args, kg=kg, **kwargs)
@@ -103,7 +102,7 @@ def _drop_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"mscgraph: error: {message}", err=True)
     try:
         sys.stdout.flush()
@@ -116,7 +115,9 @@ def check_arguments() -> None:
     """Refuse command-line text that is not valid UTF-8 (Python keeps such bytes as lone surrogates,
     which nothing downstream can encode). File paths may be any bytes and are left alone."""
     ctx = click.get_current_context(silent=True)
-    for param in ctx.command.params if ctx else []:
+    if ctx is None:
+        return
+    for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
         if isinstance(param.type, click.Path) or value is None:
             continue

@@ -6,11 +6,14 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 import click
 
 from mscgraph.cli.common import emit, graph_options, handle_errors
+
+if TYPE_CHECKING:
+    from mscgraph.api import KnowledgeGraph
 
 
 @click.command()
@@ -75,7 +78,7 @@ def sparql(
     fmt: str,
     timeout: float,
     allow_service: bool,
-    kg: Any,
+    kg: KnowledgeGraph,
 ) -> None:
     """Run a SPARQL query: QUERY text, --file FILE, or --named NAME with --param key=value.
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import pyoxigraph as ox
@@ -27,11 +27,14 @@ from mscgraph.query import terms
 from mscgraph.validate.checks import markup_free
 from mscgraph.validate.checks import validate as validate_graph
 
+if TYPE_CHECKING:
+    from mscgraph.graph import Graph
+
 _SINGULAR = {"studies": "study", "discrepancies": "discrepancy", "families": "family"}
 
 
 def check(
-    paths: Iterable[str | Path], kg: Any, source: Path | None = None
+    paths: Iterable[str | Path], kg: Graph, source: Path | None = None
 ) -> tuple[list[Problem], Build | None]:
     """The problems of the files at ``paths`` against graph ``kg``; the build when they got that far."""
     docs = [load(p) for p in paths]
@@ -74,22 +77,22 @@ def _schema_problem(doc: Document, error: ValidationError) -> Problem:
     record = at if at and isinstance(at[-1], int) else at[:-1]
     kind = _record_kind(record) if record else "file"
     field = next((k for k in reversed(at) if isinstance(k, str)), "")
+    expected: Any = error.validator_value  # jsonschema's types allow "unset": a raised error has them all
+    instance: Any = error.instance
     if error.validator == "required":
-        missing = [k for k in error.validator_value if k not in error.instance]
+        missing = [k for k in expected if k not in instance]
         return doc.problem(at, f"{kind} is missing the required field {missing[0]!r}")
     if error.validator == "additionalProperties":
-        allowed = error.schema.get("properties", {})
-        extra = next(k for k in error.instance if k not in allowed)
+        schema: Any = error.schema
+        allowed = schema.get("properties", {})
+        extra = next(k for k in instance if k not in allowed)
         return doc.problem((*at, extra), f"{_record_kind(at) if at else 'file'} has no field {extra!r}; "
                            f"fields: {', '.join(allowed)}")  # fmt: skip
     if error.validator == "enum":
-        return doc.problem(
-            at, f"{field}: {error.instance!r} is not one of: {', '.join(error.validator_value)}"
-        )
+        return doc.problem(at, f"{field}: {instance!r} is not one of: {', '.join(expected)}")
     if error.validator == "type":
-        wanted = error.validator_value
-        hint = " (quote it)" if wanted == "string" and not isinstance(error.instance, dict | list) else ""
-        return doc.problem(at, f"{field}: {error.instance!r} should be {_A.get(wanted, wanted)}{hint}")
+        hint = " (quote it)" if expected == "string" and not isinstance(instance, dict | list) else ""
+        return doc.problem(at, f"{field}: {instance!r} should be {_A.get(expected, expected)}{hint}")
     return doc.problem(at, f"{field}: {error.message}" if field else error.message)
 
 
@@ -103,7 +106,7 @@ _A = {"string": "text", "integer": "a whole number", "number": "a number", "bool
 class GraphNames:
     """:class:`.build.Names` over a knowledge graph."""
 
-    def __init__(self, kg: Any) -> None:
+    def __init__(self, kg: Graph) -> None:
         self.kg = kg
 
     def resolve(self, text: str, kind: str | None) -> str:

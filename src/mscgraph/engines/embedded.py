@@ -37,13 +37,16 @@ class EmbeddedEngine:
 
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the union, each once, streamed (memory does not grow with the graph)."""
-        for s, p, o in self._store().query(get("_all-triples").text):
+        solutions = self._store().query(get("_all-triples").text)
+        assert isinstance(solutions, ox.QuerySolutions)
+        for s, p, o in solutions:
             yield ox.Triple(s, p, o)
 
     def run(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
         check(query, allow_service=self.allow_service)
-        check_variables(bindings or {})
-        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        bindings = bindings or {}
+        check_variables(bindings)
+        substitutions: dict[ox.Variable, Term | ox.Triple] = {ox.Variable(k): v for k, v in bindings.items()}
         try:
             answer = self._store().query(
                 query, use_default_graph_as_union=True, substitutions=substitutions or None

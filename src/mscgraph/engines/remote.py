@@ -102,12 +102,12 @@ def _watched(connection_class: type[HTTPConnection]) -> type[HTTPConnection]:
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
-    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def, override]
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def]
         return super().do_open(_watched(http_class), req, **kwargs)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def, override]
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def]
         return super().do_open(_watched(http_class), req, **kwargs)
 
 
@@ -340,7 +340,8 @@ def _refuse_unprojected(query: str, bindings: Mapping[str, Term]) -> None:
     VALUES block would bind it anyway). pyoxigraph's own check, on an empty store; a query it cannot
     parse is left to the endpoint's parser."""
     try:
-        ox.Store().query(query, substitutions={ox.Variable(k): v for k, v in bindings.items()})
+        substitutions: dict[ox.Variable, Term | ox.Triple] = {ox.Variable(k): v for k, v in bindings.items()}
+        ox.Store().query(query, substitutions=substitutions)
     except SyntaxError:
         return
     except READ_ERRORS as exc:

@@ -547,7 +547,7 @@ class _Server(ThreadingHTTPServer):
     base = ""
     log = True
 
-    def handle_error(self, request: object, client_address: tuple) -> None:
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
         """A client that went away (or another connection error): one log line, no traceback."""
         exc = sys.exc_info()[1]
         if self.log:
@@ -561,11 +561,11 @@ def _server(host: str, port: int, service: SparqlService) -> _Server:
         handler = type(
             "BoundHandler", (Handler,), {"service": service, "timeout": service.settings.idle_timeout}
         )
-        server_class = type("BoundServer", (_Server,), {"address_family": family})
+        server_class: type[_Server] = type("BoundServer", (_Server,), {"address_family": family})
         server = server_class((host, port), handler)
     except (OSError, UnicodeError) as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}") from None
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = server.socket.getsockname()[:2]
     server.base = f"{f'[{bound_host}]' if ':' in str(bound_host) else bound_host}:{bound_port}"
     server.log = service.settings.log
     try:

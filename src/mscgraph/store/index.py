@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -52,6 +53,8 @@ Progress = Callable[[Path | None, int, int], None]  # (file being loaded or None
 
 INDEX_VERSION = "4"  # bump when the store layout changes
 NAMES = "names.sqlite"  # the name index, beside the store in each generation
+Manifest = dict[str, Any]  # manifest.json: layout version, generation, name index size, files
+Fingerprint = list[Any]  # of a source file: size, mtime (ns), ctime (ns), inode (see Sources.stats), hash
 LEASE = "lease"  # readers hold a shared flock on it
 UNUSED_DAYS = 30  # another --data index unused this long is pruned
 
@@ -113,7 +116,7 @@ def cache_root() -> Path:
     return Path(base) / "mscgraph"
 
 
-def load_file(store: ox.Store, path: Path, graph: ox.NamedNode, *, bulk: bool) -> None:
+def load_file(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph, *, bulk: bool) -> None:
     """Parse one source file into ``graph``; a syntax error becomes a one-line DataError."""
     fmt = _FORMATS.get(path.suffix)
     if fmt is None:
@@ -262,9 +265,9 @@ def _open_cached(sources: Sources, progress: Progress) -> Index:
     raise OSError(f"the index at {folder} keeps changing under this process")
 
 
-def _read_manifest(folder: Path) -> dict | None:
+def _read_manifest(folder: Path) -> Manifest | None:
     try:
-        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest: Manifest = json.loads((folder / "manifest.json").read_text())
         names = folder / manifest["db"] / NAMES
         if manifest["version"] != INDEX_VERSION or names.stat().st_size != manifest["names_bytes"]:
             return None  # another layout, or a truncated name index: rebuild
@@ -273,15 +276,15 @@ def _read_manifest(folder: Path) -> dict | None:
         return None
 
 
-def _current(manifest: dict, stats: dict[str, list[int]]) -> bool:
+def _current(manifest: Manifest, stats: dict[str, list[int]]) -> bool:
     files = manifest["files"]
     return files.keys() == stats.keys() and all(files[k][:4] == v for k, v in stats.items())
 
 
-def _fingerprints(manifest: dict | None, stats: dict[str, list[int]]) -> dict[str, list]:
+def _fingerprints(manifest: Manifest | None, stats: dict[str, list[int]]) -> dict[str, Fingerprint]:
     """stats + content hash; a file whose stats did not change keeps the hash the manifest has."""
     known = (manifest or {}).get("files", {})
-    out: dict[str, list] = {}
+    out: dict[str, Fingerprint] = {}
     for path, stat in stats.items():
         if known.get(path, [])[:4] == stat:
             out[path] = known[path]
@@ -294,12 +297,12 @@ def _fingerprints(manifest: dict | None, stats: dict[str, list[int]]) -> dict[st
     return out
 
 
-def _same(a: list | None, b: list | None) -> bool:
+def _same(a: Fingerprint | None, b: Fingerprint | None) -> bool:
     """Same content (the hash), whatever the file's times say."""
     return a is not None and b is not None and a[4:] == b[4:]
 
 
-def _refresh(folder: Path, sources: Sources, manifest: dict | None, progress: Progress) -> dict:
+def _refresh(folder: Path, sources: Sources, manifest: Manifest | None, progress: Progress) -> Manifest:
     """Write a new generation of the index, reloading only the files whose content changed.
 
     Readers keep the generation they opened (Oxigraph forbids writing under a read-only reader),
@@ -326,7 +329,7 @@ def _refresh(folder: Path, sources: Sources, manifest: dict | None, progress: Pr
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir()
     (building / LEASE).touch()
-    current: dict[str, list] = {}
+    current: dict[str, Fingerprint] = {}
     # Reuse the last generation when most of it is still current; when most bytes changed, a fresh
     # bulk build is cheaper than copying the old store and clearing its graphs.
     kept = sum(v[0] for k, v in wanted.items() if _same(previous.get(k), v))
@@ -361,7 +364,7 @@ def _refresh(folder: Path, sources: Sources, manifest: dict | None, progress: Pr
     return new
 
 
-def _write_manifest(folder: Path, manifest: dict) -> None:
+def _write_manifest(folder: Path, manifest: Manifest) -> None:
     tmp = folder / f"manifest.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(manifest))
     os.replace(tmp, folder / "manifest.json")
@@ -423,8 +426,8 @@ def _prune_others(ours: Path) -> None:
 def _update(
     index: Index,
     sources: Sources,
-    current: dict[str, list],
-    wanted: dict[str, list],
+    current: dict[str, Fingerprint],
+    wanted: dict[str, Fingerprint],
     progress: Progress,
 ) -> None:
     """Bring ``index`` (holding ``current``) to ``wanted``: drop removed files, reload changed ones."""

@@ -37,7 +37,9 @@ def graph_document(sources: Sources) -> tuple[bytes, int]:
     store = ox.Store()
     for path in sources.files:
         load_file(store, path, ox.DefaultGraph(), bulk=False)
-    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), len(store)
+    document = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert document is not None  # no output given: dump returns the bytes
+    return document, len(store)
 
 
 def push(

@@ -214,7 +214,7 @@ def check_quotes(parsed: dict[Path, list[ox.Triple]], source: Path, locator: _Lo
             problems.append(
                 Problem(
                     file=locator.display(path),
-                    line=_line_of_text(path, quote.value) or locator.line_of(path, t.subject.value),
+                    line=_line_of_text(path, quote.value) or locator.line_of(path, _subject_iri(t)),
                     severity="error",
                     focus=_show(t.subject) if isinstance(t.subject, ox.NamedNode) else None,
                     message=f"quote not found verbatim in {source.name}: {shown!r}",
@@ -320,6 +320,11 @@ def _to_rdflib(node: Any) -> Any:
         return rdflib.Literal(node.value, lang=node.language)
     datatype = node.datatype.value
     return rdflib.Literal(node.value, datatype=None if datatype == _XSD_STRING else rdflib.URIRef(datatype))
+
+
+def _subject_iri(triple: ox.Triple) -> str:
+    """The subject's IRI or blank node id (a triple term, which the data never hold: its text)."""
+    return str(triple.subject) if isinstance(triple.subject, ox.Triple) else triple.subject.value
 
 
 def _from_rdflib(node: Any) -> Term | None:

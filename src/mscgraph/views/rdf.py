@@ -88,10 +88,12 @@ def _iri(iri: str) -> str:
     return iri if local.startswith("//") else curie  # "x://..." would read as an absolute IRI
 
 
-def _id(node: ox.NamedNode | ox.BlankNode) -> str:
+def _id(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
     import pyoxigraph as ox
 
-    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else _iri(node.value)
+    if isinstance(node, ox.NamedNode):
+        return _iri(node.value)
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else str(node)
 
 
 def _value(term: Any) -> Any:
