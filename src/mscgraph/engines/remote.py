@@ -318,14 +318,14 @@ class RemoteEngine:
             if graph_form:
                 return Result(graph_triples(payload, content_type), unreadable)
             fmt = ox.QueryResultsFormat.from_media_type(content_type)
-            if fmt is None or fmt == ox.QueryResultsFormat.CSV:  # CSV loses the kind of each term
+            if fmt is None:
                 raise ValueError(f"unsupported results format {content_type}")
             return Result(ox.parse_query_results(payload, fmt), unreadable)
         except (*READ_ERRORS, MemoryError) as exc:
             raise unreadable(exc) from None
 
     def triples(self) -> Iterator[ox.Triple]:
-        """Every triple of the endpoint's default graph (the endpoint keeps each once)."""
+        """Every triple of the endpoint's default graph (a CONSTRUCT answer is a set: each once)."""
         yield from self.run(ALL_TRIPLES).iter_triples()
 
     def close(self) -> None:
