@@ -13,7 +13,7 @@ from typing import Any
 
 from mscgraph.evidence import findings, summary
 from mscgraph.graph import Graph
-from mscgraph.store.index import Sources
+from mscgraph.store.index import Progress, Sources
 from mscgraph.views import lookups
 
 
@@ -74,6 +74,7 @@ def load(
     data: Sequence[str | Path] | None = None,
     *,
     cache: bool = True,
+    progress: Progress | None = None,
     endpoint: str | None = None,
     **endpoint_options: Any,
 ) -> KnowledgeGraph:
@@ -81,7 +82,8 @@ def load(
 
     By default the packaged ontology and data, indexed on disk (see :mod:`mscgraph.store`).
     ``data`` adds other data files or directories instead of the packaged data; ``endpoint``
-    answers every query from a remote SPARQL 1.1 endpoint instead.
+    answers every query from a remote SPARQL 1.1 endpoint instead. ``progress`` is called while an
+    index is built: ``(file or None when done, bytes done, bytes in all)``.
     """
     if endpoint:
         from mscgraph.engines.remote import RemoteEngine
@@ -91,5 +93,5 @@ def load(
     from mscgraph.store.index import open_index
 
     sources = Sources.resolve(data)
-    index = open_index(sources, cache=cache)
+    index = open_index(sources, cache=cache, progress=progress)
     return KnowledgeGraph(EmbeddedEngine(index.store, index), index=index.names, sources=sources)
