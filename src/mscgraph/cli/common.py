@@ -19,7 +19,7 @@ format_option = click.option(
     type=click.Choice(["table", "json", "csv", "tsv"]),
     default="table",
     show_default=True,
-    help="Output format (json keys are documented in README).",
+    help="Output format (json keys: docs/cli.md).",
 )
 
 
