@@ -48,7 +48,7 @@ COMPARED: list[tuple[str, dict[str, str]]] = [
 # (interventions with their own msc:inDisease, e.g. ref 28's per-disease interventions) and reports
 # 4 SLE interventions instead of 5 and no PM/DM row; bound to each disease (above) it agrees.
 RASQAL_CANNOT = {
-    # Rules for a query rasqal can run are in README.md, section "SPARQL" ("portable style").
+    # Rules for a query rasqal can run: docs/sparql.md, "An independent engine agrees" ("Portable style").
     # rasqal 0.9.33 has no SPARQL 1.1 property paths ("syntax error, unexpected '/'" or '*'); these
     # queries use sequence paths (msc:hasDirection/rdfs:label) and rdfs:subClassOf* for study types.
     "mechanisms-for-disease": "property paths",

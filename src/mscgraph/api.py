@@ -14,7 +14,7 @@ from typing import Any
 from mscgraph.evidence import findings, summary
 from mscgraph.graph import Graph
 from mscgraph.model.errors import UsageError
-from mscgraph.store.index import Sources
+from mscgraph.store.index import Progress, Sources
 from mscgraph.views import lookups
 
 
@@ -75,6 +75,7 @@ def load(
     data: Sequence[str | Path] | None = None,
     *,
     cache: bool = True,
+    progress: Progress | None = None,
     endpoint: str | None = None,
     user: str | None = None,
     password: str | None = None,
@@ -84,7 +85,8 @@ def load(
     """Open the knowledge graph; close it with :meth:`KnowledgeGraph.close` or a ``with`` block.
 
     By default the packaged ontology and data, indexed on disk (see :mod:`mscgraph.store`; ``cache=False``:
-    parsed in memory). ``data`` adds other data files or directories instead of the packaged data.
+    parsed in memory); ``progress`` is called while an index is built: ``(file or None when done, bytes
+    done, bytes in all)``. ``data`` adds other data files or directories instead of the packaged data.
     ``endpoint`` answers every query from a remote SPARQL 1.1 endpoint instead, with ``user``,
     ``password``, ``timeout`` and ``graph`` (see :class:`~mscgraph.engines.remote.RemoteEngine`).
     Arguments that contradict each other are a UsageError.
@@ -104,5 +106,5 @@ def load(
     from mscgraph.store.index import open_index
 
     sources = Sources.resolve(data)
-    index = open_index(sources, cache=cache)
+    index = open_index(sources, cache=cache, progress=progress)
     return KnowledgeGraph(EmbeddedEngine(index.store, index), index=index.names, sources=sources)

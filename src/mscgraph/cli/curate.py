@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ import click
 from mscgraph.cli.common import (
     data_option,
     emit,
+    finish,
     format_option,
     graph_options,
     handle_errors,
@@ -37,7 +37,7 @@ def _report(problems: Sequence[Any], ok: str) -> None:
         emit("".join(f"{p}\n" for p in problems))
         n = len(problems)
         click.echo(f"{n} problem{'s' if n != 1 else ''}", err=True)
-        sys.exit(1)
+        finish(False)
     click.echo(ok, err=True)
 
 

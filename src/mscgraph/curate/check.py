@@ -253,7 +253,7 @@ def duplicate_findings(result: Build, names: GraphNames) -> list[Problem]:
 # --- 5. the graph's validation -------------------------------------------------------------------
 
 
-def graph_problems(result: Build, kg: Any) -> list[Problem]:
+def graph_problems(result: Build, kg: Graph) -> list[Problem]:
     """``mscgraph validate`` of the graph's data plus the built triples, on the built records."""
     data = [p for p in (kg.sources.files if kg.sources else ()) if p.suffix in (".ttl", ".nt")]
     with tempfile.TemporaryDirectory() as tmp:

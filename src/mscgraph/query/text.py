@@ -111,7 +111,7 @@ def _where_brace(masked: str) -> int:
 def without_lateral(query: str) -> str:
     """The query for an engine without LATERAL (SPARQL 1.2, SEP-0006), with the same answers.
 
-    The named queries use LATERAL only as a plan hint (README, "Query plans"), in two idioms:
+    The named queries use LATERAL only as a plan hint (docs/sparql.md, "Query plans"), in two idioms:
     ``A LATERAL { B }`` where B repeats what it needs of A, which becomes the join ``A { B }``;
     and ``LATERAL { OPTIONAL { X } }``, which becomes ``OPTIONAL { X }``.
     """

@@ -46,7 +46,6 @@ import pyoxigraph as ox
 
 from mscgraph.model import resources
 from mscgraph.model.errors import DataError
-from mscgraph.model.progress import ProgressBar
 from mscgraph.names.index import NameIndex
 
 Progress = Callable[[Path | None, int, int], None]  # (file being loaded or None when done, bytes done, all)
@@ -203,15 +202,20 @@ def _warn(message: str) -> None:
     sys.stderr.flush()
 
 
+def _silent(path: Path | None, done: int, total: int) -> None:
+    """No progress report."""
+
+
 def open_index(sources: Sources, *, cache: bool = True, progress: Progress | None = None) -> Index:
     """Return the index of ``sources``; built or refreshed on disk when they changed.
 
-    ``progress`` is told of each file (re)loaded (default: a bar on stderr when it is a terminal).
+    ``progress``, if given, is told of each file (re)loaded: the library draws nothing itself
+    (the command line passes :class:`mscgraph.cli.progress.ProgressBar`).
     A cache that cannot be used gives one warning line and an index in memory.
     """
     if cache:
         try:
-            return _open_cached(sources, progress or ProgressBar())
+            return _open_cached(sources, progress or _silent)
         except (OSError, sqlite3.Error, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError
             reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
             where = getattr(exc, "filename", None) or cache_root()
