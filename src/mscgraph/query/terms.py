@@ -8,7 +8,7 @@ W3C result writers unread, :attr:`Result.rows` and :attr:`Result.triples` read i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, BinaryIO, TypeAlias
+from typing import Any, BinaryIO, TypeAlias, cast
 
 import pyoxigraph as ox
 
@@ -126,7 +126,32 @@ class Result:
             answer = ox.parse_query_results("\n".join([head, *lines]) + "\n", ox.QueryResultsFormat.TSV)
         else:
             raise UsageError("a CONSTRUCT/DESCRIBE result is RDF, not SPARQL results")
+        output = _Output(out)
         try:
-            answer.serialize(out, fmt)
+            answer.serialize(cast(BinaryIO, output), fmt)
         except READ_ERRORS as exc:
+            if output.error is not None:  # the output's own error (a closed pipe) goes on as it is
+                raise output.error from None
             raise self._fail(exc) from None
+
+
+class _Output:
+    """``out`` for pyoxigraph's writers, keeping what the output raised apart from the engine's errors."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.error: BaseException | None = None
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.out.write(data)
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.out.flush()
+        except BaseException as exc:
+            self.error = exc
+            raise
