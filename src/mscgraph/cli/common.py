@@ -81,7 +81,8 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
             )
         except MscGraphError as exc:
             raise CommandError(str(exc), exc.exit_code) from None
-        return func(*args, kg=kg, **kwargs)
+        with kg:
+            return func(*args, kg=kg, **kwargs)
 
     return wrapper
 
