@@ -143,8 +143,8 @@ def test_adhoc_parameter_must_be_projected(runner) -> None:
 
 def test_adhoc_parameters(kg: mscgraph.KnowledgeGraph) -> None:
     assert sparql.adhoc_term("mscd:SS").value == MSCD + "SS"
-    assert sparql.adhoc_term("<urn:x>").kind == "uri"
-    assert sparql.adhoc_term("hello").kind == "literal"
+    assert sparql.adhoc_term("<urn:x>") == ox.NamedNode("urn:x")
+    assert sparql.adhoc_term("hello") == ox.Literal("hello")
     query = "SELECT ?d ?l WHERE { ?d <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
     rows = sparql.run(kg, query, params={"d": "mscd:SS"}).rows
     assert {r["l"].value for r in rows} == {"Sjögren syndrome", "干燥综合征"}
@@ -266,3 +266,21 @@ def test_sparql_and_export_through_an_endpoint(
     assert len(set(ox.parse(path=str(target), format=ox.RdfFormat.N_TRIPLES))) == count
     bad = runner.invoke(main, ["sparql", "--endpoint", endpoint, "SELECT ?x WHERE { ?x ?p }"])
     assert bad.exit_code != 0 and "syntax error at line 1" in bad.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xml", "nt"])
+def test_streamed_results_end_quietly_at_a_closed_pipe(fmt: str) -> None:
+    """pyoxigraph's writers stream to stdout: `| head` closing the pipe mid-answer ends mscgraph with 0 and
+    nothing on stderr, not as a failed query."""
+    import shutil
+    import subprocess
+    import sys
+
+    script = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
+    query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 400000"
+    if fmt == "nt":
+        query = "CONSTRUCT { ?a ?b ?d } WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 400000"
+    shell = f"set -o pipefail; '{script}' sparql '{query}' --format {fmt} | head -c 100"
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == b"", result.stderr
+    assert len(result.stdout) == 100

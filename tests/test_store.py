@@ -10,8 +10,8 @@ import pytest
 from conftest import EXTRA
 
 import mscgraph
+from mscgraph.cli.progress import ProgressBar
 from mscgraph.model.errors import UnknownName
-from mscgraph.model.progress import ProgressBar
 from mscgraph.store.index import Sources, cache_root, open_index
 
 

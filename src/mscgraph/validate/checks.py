@@ -33,7 +33,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from mscgraph.engines.embedded import EmbeddedEngine, to_term
+from mscgraph.engines.embedded import EmbeddedEngine
 from mscgraph.model import resources
 from mscgraph.model.namespaces import CONVERTER
 from mscgraph.query.library import catalog
@@ -210,9 +210,9 @@ def check_quotes(source: Path, locator: _Locator) -> list[Problem]:
             problems.append(
                 Problem(
                     file=locator.display(path),
-                    line=_line_of_text(path, quote.value) or locator.line_of(path, t.subject.value),
+                    line=_line_of_text(path, quote.value) or locator.line_of(path, _subject_iri(t)),
                     severity="error",
-                    focus=_show(Term.iri(t.subject.value)) if isinstance(t.subject, ox.NamedNode) else None,
+                    focus=_show(t.subject) if isinstance(t.subject, ox.NamedNode) else None,
                     message=f"quote not found verbatim in {source.name}: {shown!r}",
                     check="quotes",
                     path="msc:sourceSentence",
@@ -260,17 +260,20 @@ def _integrity(engine: EmbeddedEngine, locator: _Locator) -> list[Problem]:
 def _shacl(violations: list[Violation], locator: _Locator) -> list[Problem]:
     problems = []
     for v in as_written(violations, (t for path in locator.files for t in locator.triples(path))):
-        focus, path, value = (None if t is None else to_term(t) for t in (v.focus, v.path, v.value))
         message = v.message
-        if value is not None and value != focus:
-            message += f" (got {_show(value)})"
-        problems.append(
-            locator.problem(focus, message, "shacl", _SEVERITY.get(v.severity, "error"), path, value)
-        )
+        if v.value is not None and v.value != v.focus:
+            message += f" (got {_show(v.value)})"
+        severity = _SEVERITY.get(v.severity, "error")
+        problems.append(locator.problem(v.focus, message, "shacl", severity, v.path, v.value))
     return problems
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _subject_iri(triple: ox.Triple) -> str:
+    """The subject's IRI or blank node id (a triple term, which the data never hold: its text)."""
+    return str(triple.subject) if isinstance(triple.subject, ox.Triple) else triple.subject.value
 
 
 # --- reporting ----------------------------------------------------------------------------------
@@ -278,15 +281,14 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 def _show(term: Term) -> str:
     """A term as a curator would write it in Turtle: CURIE, or literal with a short datatype."""
-    if term.kind == "uri":
+    if isinstance(term, ox.NamedNode):
         return CONVERTER.compact(term.value)
-    if term.kind == "bnode":
+    if isinstance(term, ox.BlankNode):
         return "[]"
-    if term.kind != "literal":
-        return term.value
-    text = term.n3()
-    if term.datatype and not term.lang and term.datatype != _XSD_STRING:
-        text = text.replace(f"^^<{term.datatype}>", f"^^{CONVERTER.compact(term.datatype)}")
+    text = str(term)
+    datatype = term.datatype.value
+    if not term.language and datatype != _XSD_STRING:
+        text = text.replace(f"^^<{datatype}>", f"^^{CONVERTER.compact(datatype)}")
     return text
 
 
@@ -347,7 +349,7 @@ class _Locator:
         value: Term | None = None,
     ) -> Problem:
         file = line = None
-        if focus is not None and focus.kind == "uri" and focus.value in self.owner:
+        if isinstance(focus, ox.NamedNode) and focus.value in self.owner:
             where = self.owner[focus.value]
             file, line = self.display(where), self.line_of(where, focus.value)
         return Problem(

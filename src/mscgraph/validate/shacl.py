@@ -175,26 +175,26 @@ class Shapes:
         }
         self.subclasses = {c: [] for c in classes}
         query = SUBCLASSES.format(classes=" ".join(map(str, classes)))
-        for row in store.query(query):
-            self.subclasses[row["class"]].append(row["sub"])
+        for row in _select(store, query):
+            self.subclasses[_node(row["class"])].append(_node(row["sub"]))
         return [check for shape in self._targeted() for check in self._compile(shape)]
 
     def validate(self, store: ox.Store, workers: int = 2) -> list[Violation]:
         """The violations of the data in ``store``'s default graph (its named graphs are not read)."""
 
         def run(check: _Check) -> list[Violation]:
-            return [
-                Violation(
-                    row["focus"],
-                    check.path,
-                    row["focus"] if check.kind == "node" else row["value"] if check.kind == "value" else None,
-                    check.component,
-                    check.shape,
-                    check.message,
-                    check.severity,
+            found = []
+            for row in _select(store, check.query):
+                focus = _node(row["focus"])
+                value = (
+                    focus if check.kind == "node" else _node(row["value"]) if check.kind == "value" else None
                 )
-                for row in store.query(check.query)
-            ]
+                found.append(
+                    Violation(
+                        focus, check.path, value, check.component, check.shape, check.message, check.severity
+                    )
+                )
+            return found
 
         with ThreadPoolExecutor(workers) as pool:
             return [v for found in pool.map(run, self.compile(store)) for v in found]
@@ -374,6 +374,18 @@ def _component(name: str) -> str:
     return name[0].upper() + name[1:] + "ConstraintComponent"
 
 
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions), query
+    return solutions
+
+
+def _node(term: object) -> Node:
+    """A term of a result row (never a triple term nor unbound: the queries bind what they select)."""
+    assert isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal), term
+    return term
+
+
 def as_written(violations: list[Violation], triples: Iterable[ox.Triple]) -> list[Violation]:
     """The violations, each literal value as the data files write it (not in the store's canonical form)."""
     wanted = {(v.focus, v.path) for v in violations if isinstance(v.value, ox.Literal)}
@@ -384,10 +396,10 @@ def as_written(violations: list[Violation], triples: Iterable[ox.Triple]) -> lis
     canonical.extend(
         ox.Quad(ox.NamedNode(f"urn:written:{i}"), t.predicate, t.object) for i, t in enumerate(written)
     )
-    spelled = {}
+    spelled: dict[tuple[object, object, object], Node] = {}
     for quad in canonical:
         t = written[int(quad.subject.value.rsplit(":", 1)[1])]
-        spelled[(t.subject, t.predicate, quad.object)] = t.object
+        spelled[(t.subject, t.predicate, quad.object)] = _node(t.object)
     return [
         Violation(
             v.focus,

@@ -24,21 +24,10 @@ if TYPE_CHECKING:
 
 Writer = Callable[["Graph", BinaryIO], None]
 
-ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-
 
 def triples(kg: Graph) -> Iterator[ox.Triple]:
     """Every triple of the ontology and data, each once (the store's per-file graphs may repeat one)."""
-    import pyoxigraph as ox
-
-    from mscgraph.engines.embedded import EmbeddedEngine, to_ox
-
-    engine = kg.engine
-    if isinstance(engine, EmbeddedEngine):
-        yield from engine.triples()
-        return
-    for s, p, o in engine.run(ALL_TRIPLES).triples:  # a remote endpoint
-        yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+    return kg.engine.triples()
 
 
 def _rdf_writer(fmt: str) -> Writer:

@@ -156,22 +156,25 @@ def page_evidence(
     With an evidence type, a link keeps only the findings of that type (and is left out without any);
     its summary stays the summary of the whole link, so the page says how many of its findings it holds.
     """
+    import pyoxigraph as ox
+
     from mscgraph.query.library import get
+    from mscgraph.query.terms import python
 
     diseases, mechanisms = set(diseases), set(mechanisms)
     result = kg.engine.run(get("evidence").text_for(kg.engine.lateral))  # unbound: every finding, one pass
     rows = [
-        {v: (CONVERTER.compact(t.value) if t.kind == "uri" else t.python()) for v, t in r.items()}
+        {v: (CONVERTER.compact(t.value) if isinstance(t, ox.NamedNode) else python(t)) for v, t in r.items()}
         for r in result.rows
     ]
     by_link: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    findings = []
+    findings: list[dict[str, Any]] = []
     for r in sorted(rows, key=lambda r: (r["disease"], r["mechanism"], r["role"], r["finding"], r["study"])):
         if evidence_type != "all" and r["evidence"] != evidence_type:
             continue
         by_link[(r["disease"], r["mechanism"], r["role"])].append(len(findings))
         findings.append({"citation": citation(r), **r})
-    links = []
+    links: list[dict[str, Any]] = []
     for s in evidence.summaries(kg):
         if (diseases and s["subject"] not in diseases) or (mechanisms and s["mechanism"] not in mechanisms):
             continue
@@ -402,7 +405,6 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
         for text in (n["id"].split(":", 1)[-1], n["id"], n["label"], n["details"].get("label")):
             for key in name_keys(str(text or "")):
                 names[key].add(n["id"])
-    n = len(nodes)
     options = {
         "autoResize": True,
         "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": not big},
@@ -419,7 +421,7 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
             },
             "stabilization": {
                 "enabled": True,
-                "iterations": 1000 if n <= BIG else 150,
+                "iterations": 1000 if len(nodes) <= BIG else 150,
                 "updateInterval": 25,
                 "fit": True,
             },

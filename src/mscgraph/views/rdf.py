@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -64,14 +64,9 @@ def to_bytes(triples: Iterable[ox.Triple], fmt: str) -> bytes:
     return out.getvalue()
 
 
-def result_triples(result: Result) -> Iterator[ox.Triple]:
-    """A CONSTRUCT/DESCRIBE result's triples as pyoxigraph triples."""
-    import pyoxigraph as ox
-
-    from mscgraph.engines.embedded import to_ox
-
-    for s, p, o in result.triples:
-        yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+def result_triples(result: Result) -> Iterable[ox.Triple]:
+    """A CONSTRUCT/DESCRIBE result's triples, streamed if they were not read yet."""
+    return result.iter_triples()
 
 
 # --- compact JSON-LD -------------------------------------------------------------------------
@@ -93,10 +88,12 @@ def _iri(iri: str) -> str:
     return iri if local.startswith("//") else curie  # "x://..." would read as an absolute IRI
 
 
-def _id(node: ox.NamedNode | ox.BlankNode) -> str:
+def _id(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
     import pyoxigraph as ox
 
-    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else _iri(node.value)
+    if isinstance(node, ox.NamedNode):
+        return _iri(node.value)
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else str(node)
 
 
 def _value(term: Any) -> Any:
