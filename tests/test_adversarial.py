@@ -6,6 +6,7 @@ Every case is bounded (time limits on every process and socket) and needs no net
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -65,6 +66,7 @@ for line in sys.stdin:
 """
 
 
+@pytest.mark.slow
 def test_a_long_lived_reader_survives_refreshes_by_other_processes(data: Path) -> None:
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(data)],
@@ -97,6 +99,7 @@ def test_a_long_lived_reader_survives_refreshes_by_other_processes(data: Path) -
     assert [p.name for p in index_folder(data).glob("db-*")] == ["db-5"]  # nobody reads the old ones now
 
 
+@pytest.mark.slow
 def test_killed_builds_are_cleaned_up_and_same_size_same_mtime_edits_are_seen(data: Path) -> None:
     assert cli("show", "TD", "--data", str(data)).returncode == 0
     leftover = index_folder(data) / "build-999999"  # what a build killed with SIGKILL leaves
@@ -116,6 +119,7 @@ def test_killed_builds_are_cleaned_up_and_same_size_same_mtime_edits_are_seen(da
     assert sorted(p.name for p in index_folder(data).glob("db-*")) == generations
 
 
+@pytest.mark.slow
 def test_indexes_of_vanished_data_sets_are_pruned(data: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
     shutil.copytree(data, other)
@@ -127,6 +131,7 @@ def test_indexes_of_vanished_data_sets_are_pruned(data: Path, tmp_path: Path) ->
     assert not stale.exists()
 
 
+@pytest.mark.slow
 def test_a_damaged_index_is_rebuilt_with_one_warning(data: Path) -> None:
     assert cli("stats", "--data", str(data)).returncode == 0
     for sst in index_folder(data).glob("db-*/store/*.sst"):
@@ -151,6 +156,7 @@ def test_an_unusable_cache_location_is_bypassed_with_one_warning(data: Path, tmp
 # --- 2. output paths -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_export_follows_a_symlink_keeps_the_mode_and_writes_into_a_pipe(tmp_path: Path) -> None:
     target = tmp_path / "real.nt"
     target.write_text("old\n")
@@ -322,6 +328,7 @@ def serve(tmp_path: Path, data: Path):
             server.stop()
 
 
+@pytest.mark.slow
 def test_service_is_refused_however_it_is_written_and_nothing_is_fetched(serve) -> None:
     canary = StallingServer()  # any connection to it would be the endpoint fetching a URL
     server = serve("--quiet")
@@ -346,6 +353,7 @@ def test_service_is_refused_however_it_is_written_and_nothing_is_fetched(serve) 
         canary.close()
 
 
+@pytest.mark.slow
 def test_no_cors_by_default_and_a_foreign_host_header_is_refused(serve) -> None:
     server = serve("--quiet")
     status, headers, _ = _http(server.url, COUNT, {"Origin": "http://evil.example"})
@@ -355,6 +363,7 @@ def test_no_cors_by_default_and_a_foreign_host_header_is_refused(serve) -> None:
     assert _http(server.url, COUNT, {"Host": f"localhost:{server.port}"})[0] == 200
 
 
+@pytest.mark.browser
 def test_a_cross_origin_page_cannot_read_the_endpoint_in_chromium(serve, tmp_path: Path) -> None:
     """A page of another origin (another loopback port) fetches from `serve`: refused by Chromium
     without --cors, allowed for the origin given with --cors."""
@@ -387,6 +396,7 @@ def test_a_cross_origin_page_cannot_read_the_endpoint_in_chromium(serve, tmp_pat
     assert int(allowed) > 4000
 
 
+@pytest.mark.slow
 def test_one_worker_answers_503_then_200_from_the_version_it_started_with(serve, data: Path) -> None:
     server = serve("--quiet", "--workers", "1", "--timeout", "1")
     label = (
@@ -401,6 +411,7 @@ def test_one_worker_answers_503_then_200_from_the_version_it_started_with(serve,
     assert status == 200 and b"Testing disease" in body  # the replacement reads the same version
 
 
+@pytest.mark.slow
 def test_idle_connections_are_closed_and_disconnects_are_one_log_line(serve) -> None:
     server = serve("--idle-timeout", "0.5")
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as idle:
@@ -414,6 +425,7 @@ def test_idle_connections_are_closed_and_disconnects_are_one_log_line(serve) -> 
     assert "Traceback" not in log, log
 
 
+@pytest.mark.slow
 def test_serve_listens_on_ipv6_loopback(serve) -> None:
     if not socket.has_ipv6:
         pytest.skip("no IPv6 on this machine")
@@ -436,6 +448,7 @@ def test_serve_listens_on_ipv6_loopback(serve) -> None:
 # --- 4. mscgraph sparql ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sparql_refuses_service_unless_allowed(data: Path) -> None:
     canary = StallingServer()
     try:
@@ -452,12 +465,27 @@ def test_sparql_refuses_service_unless_allowed(data: Path) -> None:
         canary.close()
 
 
+def _wait_until_the_store_is_open(proc: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until ``proc`` holds a file of the on-disk index open (it has imported and opened the store)."""
+    fds = Path(f"/proc/{proc.pid}/fd")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        with contextlib.suppress(OSError):  # a descriptor may close while it is read
+            if any(str(cache_root()) in os.readlink(fd) for fd in fds.iterdir()):
+                return
+        time.sleep(0.05)
+    pytest.fail(f"mscgraph sparql did not open the index within {timeout:g} s")
+
+
+@pytest.mark.slow
 def test_sparql_time_limit_and_ctrl_c_stop_a_runaway_query() -> None:
     one_error_line(cli("sparql", "--timeout", "1", HEAVY, "--format", "csv"), "stopped after 1 s")
     proc = subprocess.Popen(
         [SCRIPT, "sparql", HEAVY], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    time.sleep(1)  # not a timing assertion: only lets the query start before the Ctrl-C
+    _wait_until_the_store_is_open(proc)  # Ctrl-C while Python is still importing is another story
+    time.sleep(0.5)  # not a timing assertion: only lets the query start before the Ctrl-C
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and err.count("\n") == 1 and "interrupted" in err, err
@@ -473,6 +501,7 @@ def _peak_rss_mb(*args: str) -> tuple[float, int]:
     return usage.ru_maxrss / 1024, written
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_sparql_streams_large_results_in_constant_memory(fmt: str) -> None:
     small, _ = _peak_rss_mb("sparql", "SELECT * WHERE { ?a ?b ?c } LIMIT 10", "--format", fmt)
@@ -538,6 +567,7 @@ class GraphStore:
         self.server.server_close()
 
 
+@pytest.mark.slow
 def test_a_dripping_endpoint_cannot_outlast_the_time_limit() -> None:
     server = StallingServer(drip=0.5)  # a byte every half second: no single read ever times out
     try:
@@ -564,6 +594,7 @@ def test_push_refuses_a_web_page_as_a_graph_store() -> None:
     assert "added" not in result.stderr
 
 
+@pytest.mark.slow
 def test_push_reads_the_graph_back_and_takes_credentials_from_the_url() -> None:
     store = GraphStore(user="alice", password="s3cr@t:x")
     url = store.url.replace("http://", "http://alice:s3cr%40t%3Ax@")
@@ -640,6 +671,7 @@ def test_a_data_folder_whose_name_is_not_utf8_is_fine(tmp_path: Path) -> None:
     assert result.returncode == 0 and "Testing disease" in result.stdout, result.stderr
 
 
+@pytest.mark.slow
 def test_a_literal_over_16_mib(tmp_path: Path) -> None:
     big = "x" * (17 << 20)
     query = tmp_path / "big.rq"
@@ -652,6 +684,7 @@ def test_a_literal_over_16_mib(tmp_path: Path) -> None:
     one_error_line(cli("stats", "--data", str(data), "--no-cache"), "big.ttl", "over 16 MiB")
 
 
+@pytest.mark.slow
 def test_an_unknown_name_on_a_large_graph_reads_a_bounded_part_of_the_names(tmp_path: Path) -> None:
     """Suggestions for an unknown name come from a bounded set of candidates in the name index, not
     from every name of the graph: the failed lookup needs no more memory than one that succeeds."""

@@ -37,6 +37,8 @@ VIRTUOSO_LOSES_ROWS = {"evidence", "studies-for-disease"}
 # Differences in a query itself ({name: reason}): strict xfail, so that a fix shows. None at present.
 KNOWN_DIFFERENCES: dict[str, str] = {}
 
+pytestmark = pytest.mark.virtuoso
+
 INI = """\
 [Database]
 DatabaseFile = {db}/virtuoso.db
