@@ -28,6 +28,9 @@ from mscgraph.store.index import Sources, cache_root
 
 SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
 
+# Real processes, servers and large inputs, one after another: the slow lane (`pytest -m slow`).
+pytestmark = pytest.mark.slow
+
 
 def cli(*args: str, env: dict | None = None, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
     assert SCRIPT, "the mscgraph console script is not installed"
@@ -66,7 +69,6 @@ for line in sys.stdin:
 """
 
 
-@pytest.mark.slow
 def test_a_long_lived_reader_survives_refreshes_by_other_processes(data: Path) -> None:
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(data)],
@@ -99,7 +101,6 @@ def test_a_long_lived_reader_survives_refreshes_by_other_processes(data: Path) -
     assert [p.name for p in index_folder(data).glob("db-*")] == ["db-5"]  # nobody reads the old ones now
 
 
-@pytest.mark.slow
 def test_killed_builds_are_cleaned_up_and_same_size_same_mtime_edits_are_seen(data: Path) -> None:
     assert cli("show", "TD", "--data", str(data)).returncode == 0
     leftover = index_folder(data) / "build-999999"  # what a build killed with SIGKILL leaves
@@ -119,7 +120,6 @@ def test_killed_builds_are_cleaned_up_and_same_size_same_mtime_edits_are_seen(da
     assert sorted(p.name for p in index_folder(data).glob("db-*")) == generations
 
 
-@pytest.mark.slow
 def test_indexes_of_vanished_data_sets_are_pruned(data: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
     shutil.copytree(data, other)
@@ -131,7 +131,6 @@ def test_indexes_of_vanished_data_sets_are_pruned(data: Path, tmp_path: Path) ->
     assert not stale.exists()
 
 
-@pytest.mark.slow
 def test_a_damaged_index_is_rebuilt_with_one_warning(data: Path) -> None:
     assert cli("stats", "--data", str(data)).returncode == 0
     for sst in index_folder(data).glob("db-*/store/*.sst"):
@@ -156,7 +155,6 @@ def test_an_unusable_cache_location_is_bypassed_with_one_warning(data: Path, tmp
 # --- 2. output paths -----------------------------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_export_follows_a_symlink_keeps_the_mode_and_writes_into_a_pipe(tmp_path: Path) -> None:
     target = tmp_path / "real.nt"
     target.write_text("old\n")
@@ -255,8 +253,8 @@ def _small_disk() -> None:
         ("search", "e", "--format", "json", "--limit", "1000"),
     ],
 )
-def test_a_full_disk_through_stdout_is_an_error(tmp_path: Path, args: tuple[str, ...]) -> None:
-    assert cli("stats").returncode == 0  # the index is built before the disk is "full"
+def test_a_full_disk_through_stdout_is_an_error(tmp_path: Path, args: tuple[str, ...], kg) -> None:
+    # `kg`: the index of the packaged data is built (in this cache) before the disk is "full"
     with open(tmp_path / "out", "wb") as out:
         result = subprocess.run(
             [SCRIPT, *args],
@@ -328,7 +326,6 @@ def serve(tmp_path: Path, data: Path):
             server.stop()
 
 
-@pytest.mark.slow
 def test_service_is_refused_however_it_is_written_and_nothing_is_fetched(serve) -> None:
     canary = StallingServer()  # any connection to it would be the endpoint fetching a URL
     server = serve("--quiet")
@@ -353,7 +350,6 @@ def test_service_is_refused_however_it_is_written_and_nothing_is_fetched(serve) 
         canary.close()
 
 
-@pytest.mark.slow
 def test_no_cors_by_default_and_a_foreign_host_header_is_refused(serve) -> None:
     server = serve("--quiet")
     status, headers, _ = _http(server.url, COUNT, {"Origin": "http://evil.example"})
@@ -396,7 +392,6 @@ def test_a_cross_origin_page_cannot_read_the_endpoint_in_chromium(serve, tmp_pat
     assert int(allowed) > 4000
 
 
-@pytest.mark.slow
 def test_one_worker_answers_503_then_200_from_the_version_it_started_with(serve, data: Path) -> None:
     server = serve("--quiet", "--workers", "1", "--timeout", "1")
     label = (
@@ -411,7 +406,6 @@ def test_one_worker_answers_503_then_200_from_the_version_it_started_with(serve,
     assert status == 200 and b"Testing disease" in body  # the replacement reads the same version
 
 
-@pytest.mark.slow
 def test_idle_connections_are_closed_and_disconnects_are_one_log_line(serve) -> None:
     server = serve("--idle-timeout", "0.5")
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as idle:
@@ -425,7 +419,6 @@ def test_idle_connections_are_closed_and_disconnects_are_one_log_line(serve) -> 
     assert "Traceback" not in log, log
 
 
-@pytest.mark.slow
 def test_serve_listens_on_ipv6_loopback(serve) -> None:
     if not socket.has_ipv6:
         pytest.skip("no IPv6 on this machine")
@@ -448,7 +441,6 @@ def test_serve_listens_on_ipv6_loopback(serve) -> None:
 # --- 4. mscgraph sparql ----------------------------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_sparql_refuses_service_unless_allowed(data: Path) -> None:
     canary = StallingServer()
     try:
@@ -478,7 +470,6 @@ def _wait_until_the_store_is_open(proc: subprocess.Popen, timeout: float = 60) -
     pytest.fail(f"mscgraph sparql did not open the index within {timeout:g} s")
 
 
-@pytest.mark.slow
 def test_sparql_time_limit_and_ctrl_c_stop_a_runaway_query() -> None:
     one_error_line(cli("sparql", "--timeout", "1", HEAVY, "--format", "csv"), "stopped after 1 s")
     proc = subprocess.Popen(
@@ -501,15 +492,14 @@ def _peak_rss_mb(*args: str) -> tuple[float, int]:
     return usage.ru_maxrss / 1024, written
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_sparql_streams_large_results_in_constant_memory(fmt: str) -> None:
     small, _ = _peak_rss_mb("sparql", "SELECT * WHERE { ?a ?b ?c } LIMIT 10", "--format", fmt)
     big, written = _peak_rss_mb(
-        "sparql", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 400000", "--format", fmt
+        "sparql", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 200000", "--format", fmt
     )
-    assert written > 100_000_000  # 400,000 rows of six IRIs and literals
-    assert big < small + 60, (small, big)  # not the 100s of MB that holding the rows takes
+    assert written > 60_000_000  # 200,000 rows of six IRIs and literals: more than the margin below
+    assert big < small + 60, (small, big)  # neither the output held whole nor the 100s of MB of the rows
 
 
 # --- 5. remote endpoints and push ------------------------------------------------------------------
@@ -567,7 +557,6 @@ class GraphStore:
         self.server.server_close()
 
 
-@pytest.mark.slow
 def test_a_dripping_endpoint_cannot_outlast_the_time_limit() -> None:
     server = StallingServer(drip=0.5)  # a byte every half second: no single read ever times out
     try:
@@ -594,7 +583,6 @@ def test_push_refuses_a_web_page_as_a_graph_store() -> None:
     assert "added" not in result.stderr
 
 
-@pytest.mark.slow
 def test_push_reads_the_graph_back_and_takes_credentials_from_the_url() -> None:
     store = GraphStore(user="alice", password="s3cr@t:x")
     url = store.url.replace("http://", "http://alice:s3cr%40t%3Ax@")
@@ -671,7 +659,6 @@ def test_a_data_folder_whose_name_is_not_utf8_is_fine(tmp_path: Path) -> None:
     assert result.returncode == 0 and "Testing disease" in result.stdout, result.stderr
 
 
-@pytest.mark.slow
 def test_a_literal_over_16_mib(tmp_path: Path) -> None:
     big = "x" * (17 << 20)
     query = tmp_path / "big.rq"
@@ -684,7 +671,6 @@ def test_a_literal_over_16_mib(tmp_path: Path) -> None:
     one_error_line(cli("stats", "--data", str(data), "--no-cache"), "big.ttl", "over 16 MiB")
 
 
-@pytest.mark.slow
 def test_an_unknown_name_on_a_large_graph_reads_a_bounded_part_of_the_names(tmp_path: Path) -> None:
     """Suggestions for an unknown name come from a bounded set of candidates in the name index, not
     from every name of the graph: the failed lookup needs no more memory than one that succeeds."""

@@ -54,6 +54,7 @@ def x3_graph(x3: Path) -> rdflib.Graph:
     return graph
 
 
+@pytest.mark.slow
 def test_generator_writes_n_times_the_studies_and_findings(
     x3: Path, x3_graph: rdflib.Graph, real: rdflib.Graph, ontology: rdflib.Graph
 ) -> None:
@@ -67,6 +68,7 @@ def test_generator_writes_n_times_the_studies_and_findings(
         assert len(found) == 3 * len(copied) + len(originals - copied)  # ×3, vocabulary (the review) once
 
 
+@pytest.mark.slow
 def test_generator_labels_are_english_and_chinese(x3_graph: rdflib.Graph) -> None:
     copy_labels = [o for o in x3_graph.objects(None, RDFS.label) if str(o).endswith("-c2")]
     assert {o.language for o in copy_labels} >= {"en", "zh"}
@@ -74,6 +76,7 @@ def test_generator_labels_are_english_and_chinese(x3_graph: rdflib.Graph) -> Non
     assert (rdflib.URIRef("https://w3id.org/mscgraph/data/SS-v1"), RDF.type, MSC.Disease) in x3_graph
 
 
+@pytest.mark.slow
 def test_mscgraph_answers_on_the_generated_graph(x3: Path, runner, kg) -> None:
     result = runner.invoke(main, ["mechanisms", "SS", "--findings", "--data", str(x3), "--format", "json"])
     assert result.exit_code == 0, result.output
