@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 IMPLY_SLOW = ("browser", "virtuoso", "java", "bench")
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if any(item.get_closest_marker(name) for name in IMPLY_SLOW):
