@@ -1,8 +1,9 @@
 """Scale benchmark: mscgraph and the naive rdflib way, side by side, on graphs ×1, ×100, ×1000.
 
     python bench/bench_scale.py                # ×1, ×100, ×1000
-    python bench/bench_scale.py --quick        # ×1 and ×10 only (what the test runs)
+    python bench/bench_scale.py --quick        # ×1 and ×10 only
     python bench/bench_scale.py --scales 1000  # one size; results of other sizes are kept
+    python bench/bench_scale.py --scales 1 --runs 1 --no-warmup  # a quick check (what the test runs)
 
 For each size, bench/generate.py writes a synthetic graph into ``--out`` (default bench/out,
 ignored by git), then every case runs as a whole process (bench/harness.py): median wall time
@@ -105,14 +106,16 @@ def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case]]:
     return ours, theirs
 
 
-def run_case(case: Case, runs: int, slow: float, timeout: float) -> dict[str, object]:
+def run_case(case: Case, runs: int, slow: float, timeout: float, warmup: bool = True) -> dict[str, object]:
     """Measure one case; slow cases get one measured run, timed-out ones a lower bound."""
     timeout = timeout if case.limited else None
     try:
-        if case.setup:
-            case.setup()
-        warm, _ = run_once(case.argv, case.env, ok_codes=case.ok_codes, timeout=timeout)
-        n = runs if warm <= slow else 1
+        n = runs
+        if warmup:
+            if case.setup:
+                case.setup()
+            warm, _ = run_once(case.argv, case.env, ok_codes=case.ok_codes, timeout=timeout)
+            n = runs if warm <= slow else 1
         t = measure(
             case.name,
             case.argv,
@@ -144,7 +147,9 @@ def count_triples(store_dir: Path) -> int:
     return len(ox.Store.read_only(str(store_dir)))
 
 
-def bench_scale(scale: int, out: Path, runs: int, slow: float, timeout: float) -> dict[str, object]:
+def bench_scale(
+    scale: int, out: Path, runs: int, slow: float, timeout: float, warmup: bool = True
+) -> dict[str, object]:
     sys.path.insert(0, str(BENCH))
     from generate import generate
 
@@ -159,7 +164,7 @@ def bench_scale(scale: int, out: Path, runs: int, slow: float, timeout: float) -
     for engine, todo in (("mscgraph", ours), ("naive", theirs)):
         for case in todo:
             print(f"×{scale}: {engine}: {case.name} ...", file=sys.stderr, flush=True)
-            row = run_case(case, runs, slow, timeout)
+            row = run_case(case, runs, slow, timeout, warmup)
             result[engine][case.name] = row  # type: ignore[index]
             print(f"    {_fmt(row)}", file=sys.stderr, flush=True)
             if case.name == "pyoxigraph bulk_load":
@@ -257,6 +262,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="×1 and ×10 only")
     parser.add_argument("--scales", default=None, help="comma-separated sizes (default 1,100,1000)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-warmup", action="store_true", help="measure the first run (a quick check)")
     parser.add_argument("--slow", type=float, default=20.0, help="warm-up seconds above which runs = 1")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds after which a run is killed")
     parser.add_argument("--out", type=Path, default=BENCH / "out", help="generated graphs (git-ignored)")
@@ -266,7 +272,7 @@ def main() -> None:
     scales = [1, 10] if args.quick else [int(s) for s in (args.scales or "1,100,1000").split(",")]
     args.results.mkdir(parents=True, exist_ok=True)
     for scale in scales:
-        result = bench_scale(scale, args.out, args.runs, args.slow, args.timeout)
+        result = bench_scale(scale, args.out, args.runs, args.slow, args.timeout, not args.no_warmup)
         (args.results / f"scale-{scale}.json").write_text(json.dumps(result, indent=1))
     keep = set(scales) if args.quick else None
     results = [json.loads(p.read_text()) for p in sorted(args.results.glob("scale-*.json"))]

@@ -16,6 +16,17 @@ import mscgraph
 REPO = Path(__file__).resolve().parents[1]
 
 
+# Markers that name a slow component also mark the test slow, so that `pytest -m "not slow"` leaves them out.
+IMPLY_SLOW = ("browser", "virtuoso", "java", "bench")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in IMPLY_SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Every test session builds its own index, never touching the user's cache."""

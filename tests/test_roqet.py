@@ -130,6 +130,7 @@ def test_every_public_query_is_compared_or_explained() -> None:
     assert len(compared) > len(RASQAL_CANNOT) / 2
 
 
+@pytest.mark.roqet
 @pytest.mark.parametrize(
     ("name", "params"), COMPARED, ids=[f"{n}-{'-'.join(p.values())}" for n, p in COMPARED]
 )

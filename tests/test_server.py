@@ -322,6 +322,7 @@ def test_garbage_on_the_socket_does_not_crash_the_server(server):
 # --- time limit, page, load ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_query_past_its_time_limit_gets_503_and_the_server_goes_on(tmp_path, data_snapshot):
     srv = start(tmp_path, data_snapshot, "--timeout", "0.3", "--quiet")
     try:
@@ -367,6 +368,7 @@ def test_bounded_load_test_has_no_errors(server):
     assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
 
 
+@pytest.mark.browser
 def test_query_page_runs_a_query_in_chromium_escaped_and_offline(server):
     """The page in Debian's headless Chromium: it fetches only from the server, and a literal holding
     HTML is shown as text, never run."""
@@ -430,6 +432,7 @@ def test_missing_prefix_error_names_the_prefix_line_and_column(server):
     )
 
 
+@pytest.mark.browser
 def test_query_page_picks_named_queries_binds_parameters_and_points_at_errors(server, embedded):
     from mscgraph.query.library import catalog
 

@@ -172,6 +172,7 @@ def test_export_formats(runner, tmp_path: Path, kg: mscgraph.KnowledgeGraph) -> 
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
+@pytest.mark.slow
 def test_jsonld_export_is_compact_and_rdflib_reads_back_the_store(
     runner, tmp_path: Path, kg: mscgraph.KnowledgeGraph
 ) -> None:
