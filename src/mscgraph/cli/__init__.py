@@ -1,4 +1,4 @@
-"""The ``mscgraph`` command: a thin layer over the library (see mscgraph.lookups and friends).
+"""The ``mscgraph`` command: a thin layer over the library (see mscgraph.api).
 
 Each module below registers its commands; heavy libraries are imported inside commands so
 that a lookup starts fast.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from mscgraph.cli import curate, evidence, export, html, lookups, network, push, serve, sparql, validate
+from mscgraph.cli.common import CommandError
 from mscgraph.model.version import __version__
 
 COMMANDS = [
@@ -36,7 +37,18 @@ COMMANDS = [
 ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class Group(click.Group):
+    """The command group: a Ctrl-C anywhere ends with one line and exit status 130 (click says
+    "Aborted!" and exits 1)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise CommandError("interrupted (Ctrl-C)", 130) from None
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="mscgraph")
 def main() -> None:
     """mscgraph: MSC therapy in autoimmune disease as a knowledge graph.

@@ -142,8 +142,8 @@ def _within(seconds: float, work: Callable[[], None]) -> None:
             outcome.append(exc)
 
     thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    try:
+    try:  # a Ctrl-C even while the thread starts: never unwind (and close the store) under a running query
+        thread.start()
         thread.join(seconds)
     except KeyboardInterrupt:
         _stop("interrupted (Ctrl-C): the query was stopped", 130)
