@@ -12,7 +12,7 @@ import pytest
 import mscgraph
 from mscgraph.cli import main
 from mscgraph.model import resources
-from mscgraph.views import network
+from mscgraph.views import analytics, graphfiles, network
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_build_is_deterministic(kg, graph):
 
 
 def test_compare_reports_shared_and_distinct(kg, graph):
-    rows = network.compare(kg, "SS", "RA", graph=graph)
+    rows = analytics.compare(kg, "SS", "RA", graph=graph)
     th17 = next(r for r in rows if r["id"] == "mscd:Th17")
     assert th17["type"] == "mechanism" and th17["in"] in ("SS", "both")
     assert "decreased" in th17["effect_a"]
@@ -76,7 +76,7 @@ def test_compare_reports_shared_and_distinct(kg, graph):
 
 @pytest.mark.parametrize(("a", "b"), [("SS", "RA"), ("SLE", "PM/DM"), ("SSc", "SLE")])
 def test_compare_fetching_only_two_diseases_equals_compare_on_the_whole_network(kg, graph, a, b):
-    assert network.compare(kg, a, b) == network.compare(kg, a, b, graph=graph)
+    assert analytics.compare(kg, a, b) == analytics.compare(kg, a, b, graph=graph)
 
 
 def test_compare_same_disease_is_a_usage_error(kg, runner):
@@ -106,7 +106,7 @@ def test_compare_shared_mechanism_that_disagrees(tmp_path):
     prefix = "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
     (data / "zz-test.ttl").write_text(prefix + EXTRA_RA_FINDING, "utf-8")
     kg = mscgraph.load([data], cache=False)
-    rows = network.compare(kg, "SS", "RA")
+    rows = analytics.compare(kg, "SS", "RA")
     th17 = next(r for r in rows if r["id"] == "mscd:Th17")
     assert th17["in"] == "both" and th17["agree"] is False
     assert "decreased" in th17["effect_a"] and "increased" in th17["effect_b"]
@@ -116,10 +116,10 @@ def test_compare_shared_mechanism_that_disagrees(tmp_path):
 
 
 def test_neighbors_depth(kg, graph):
-    one = network.neighbors(kg, "Th17", 1, graph=graph)
+    one = analytics.neighbors(kg, "Th17", 1, graph=graph)
     assert {"mscd:SS"} <= {r["id"] for r in one}
     assert all(r["distance"] == 1 for r in one)
-    two = network.neighbors(kg, "Th17", 2, graph=graph)
+    two = analytics.neighbors(kg, "Th17", 2, graph=graph)
     ids = {r["id"] for r in two}
     assert {"mscd:SS", "mscd:Treg", "mscd:study-ref34"} <= ids
     assert {r["id"] for r in one} <= ids
@@ -162,7 +162,7 @@ def test_subgraph_by_disease_mechanism_and_evidence(graph):
 @pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_graphml_and_gexf_reread_with_same_counts(runner, graph, tmp_path, fmt, reader):
     path = tmp_path / f"g.{fmt}"
-    network.WRITERS[fmt](graph, path)
+    graphfiles.WRITERS[fmt](graph, path)
     back = reader(path)
     assert back.number_of_nodes() == graph.number_of_nodes()
     assert back.number_of_edges() == graph.number_of_edges()
@@ -177,7 +177,7 @@ def test_graphml_and_gexf_reread_with_same_counts(runner, graph, tmp_path, fmt, 
 
 def test_cytoscape_json(graph, tmp_path):
     path = tmp_path / "g.json"
-    network.write_cytoscape_json(graph, path)
+    graphfiles.write_cytoscape_json(graph, path)
     doc = json.loads(path.read_text("utf-8"))
     nodes, edges = doc["elements"]["nodes"], doc["elements"]["edges"]
     assert len(nodes) == graph.number_of_nodes() and len(edges) == graph.number_of_edges()
@@ -202,7 +202,7 @@ def _without(data: dict, *keys: str) -> dict:
 
 
 def test_kgx_nodes_and_edges_tsv(graph, tmp_path):
-    nodes_path, edges_path = network.write_kgx(graph, tmp_path / "mscgraph")
+    nodes_path, edges_path = graphfiles.write_kgx(graph, tmp_path / "mscgraph")
     assert (nodes_path.name, edges_path.name) == ("mscgraph_nodes.tsv", "mscgraph_edges.tsv")
     with nodes_path.open(encoding="utf-8") as f:
         nodes = list(csv.DictReader(f, delimiter="\t"))
@@ -227,7 +227,7 @@ def test_kgx_nodes_and_edges_tsv(graph, tmp_path):
 
 
 def test_kgx_into_a_directory(graph, tmp_path):
-    paths = network.write_kgx(graph, tmp_path)
+    paths = graphfiles.write_kgx(graph, tmp_path)
     assert sorted(p.name for p in paths) == ["edges.tsv", "nodes.tsv"]
 
 
@@ -253,7 +253,7 @@ def test_same_network_over_a_sparql_endpoint(kg, graph):
 
 
 def test_neighbors_of_a_publication_are_those_of_its_study(kg, graph):
-    rows = network.neighbors(kg, "Xu 2012", 1, graph=graph)
+    rows = analytics.neighbors(kg, "Xu 2012", 1, graph=graph)
     assert {r["id"] for r in rows} >= {"mscd:SS", "mscd:product-allo-UC"}
     assert all(r["via"] == "mscd:study-ref34" for r in rows)
 

@@ -25,7 +25,7 @@ def compare(a: str, b: str, fmt: str, kg: KnowledgeGraph) -> None:
     One row per mechanism or study: `in` is `both` or the one disease; effect_a/effect_b give the
     direction and role in each; `agree` says whether a shared mechanism moves the same way.
     """
-    from mscgraph.views.network import compare as run
+    from mscgraph.views.analytics import compare as run
 
     output(run(kg, a, b), fmt, COMPARE_COLUMNS, f"nothing recorded for {a} or {b}")
 
@@ -38,6 +38,6 @@ def compare(a: str, b: str, fmt: str, kg: KnowledgeGraph) -> None:
 @lookup_command
 def neighbors(name: str, depth: int, fmt: str, kg: KnowledgeGraph) -> None:
     """Diseases, mechanisms, studies and products within DEPTH links of NAME, nearest first."""
-    from mscgraph.views.network import neighbors as run
+    from mscgraph.views.analytics import neighbors as run
 
     output(run(kg, name, depth), fmt, NEIGHBOR_COLUMNS, f"nothing is linked to {name}")

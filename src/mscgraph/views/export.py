@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from mscgraph.model.errors import UsageError
 from mscgraph.model.files import write_atomic
 from mscgraph.views import rdf, sssom
-from mscgraph.views.network import EXPORT_WRITERS as GRAPH_WRITERS
+from mscgraph.views.graphfiles import EXPORT_WRITERS as GRAPH_WRITERS
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
