@@ -1,7 +1,7 @@
 """Write the whole graph (ontology + data) to a file or stdout.
 
 :data:`WRITERS` maps a format name to a writer ``(kg, out: BinaryIO) -> None``. The RDF formats
-stream triples from the store through :mod:`mscgraph.rdf`; other modules add their own
+stream triples from the store's indexes through pyoxigraph's serialisers (:mod:`mscgraph.views.rdf`); other modules add their own
 formats to the dict (e.g. graph formats for network tools) and `mscgraph export` offers them all.
 """
 
@@ -28,7 +28,8 @@ ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
 def triples(kg: Graph) -> Iterator[ox.Triple]:
-    """Every triple of the ontology and data, each once (the store's per-file graphs may repeat one)."""
+    """Every triple of the ontology and data: from the embedded store file graph after file graph (a
+    triple two files state comes twice, the same RDF graph once read), from an endpoint its answer."""
     import pyoxigraph as ox
 
     from mscgraph.engines.embedded import EmbeddedEngine, to_ox

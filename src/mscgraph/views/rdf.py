@@ -8,11 +8,14 @@ writes only expanded JSON-LD, and rdflib's compaction cannot use OBO-style prefi
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
+from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) uses for a str
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mscgraph.model.namespaces import CONVERTER, PREFIXES
@@ -87,40 +90,37 @@ def jsonld_context() -> dict[str, Any]:
     return context
 
 
+@functools.lru_cache(maxsize=1 << 16)  # predicates, classes and shared objects repeat; bounded memory
 def _iri(iri: str) -> str:
     curie = CONVERTER.compact(iri)
     local = curie.partition(":")[2]
     return iri if local.startswith("//") else curie  # "x://..." would read as an absolute IRI
 
 
-def _id(node: ox.NamedNode | ox.BlankNode) -> str:
-    import pyoxigraph as ox
-
-    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else _iri(node.value)
+def _id(node: Any) -> str:
+    return f"_:{node.value}" if type(node).__name__ == "BlankNode" else _iri(node.value)
 
 
 def _value(term: Any) -> Any:
-    import pyoxigraph as ox
-
-    if not isinstance(term, ox.Literal):
+    if type(term).__name__ != "Literal":
         return {"@id": _id(term)}
     if term.language:
         return {"@value": term.value, "@language": term.language}
-    if term.datatype.value == XSD_STRING:
+    datatype = term.datatype.value
+    if datatype == XSD_STRING:
         return term.value
-    return {"@value": term.value, "@type": _iri(term.datatype.value)}
+    return {"@value": term.value, "@type": _iri(datatype)}
 
 
-def _node(subject: ox.NamedNode | ox.BlankNode, triples: Iterable[ox.Triple]) -> dict[str, Any]:
-    import pyoxigraph as ox
-
-    node: dict[str, Any] = {"@id": _id(subject), "@type": []}
-    for triple in triples:
-        if triple.predicate.value == RDF_TYPE and not isinstance(triple.object, ox.Literal):
-            key, value = "@type", _id(triple.object)
+def _node(subject: Any, triples: Iterable[ox.Triple]) -> dict[str, Any]:
+    types: list[str] = []
+    node: dict[str, Any] = {"@id": _id(subject), "@type": types}
+    for _, p, o in triples:
+        predicate = p.value
+        if predicate == RDF_TYPE and type(o).__name__ != "Literal":
+            types.append(_id(o))
         else:
-            key, value = _iri(triple.predicate.value), _value(triple.object)
-        node.setdefault(key, []).append(value)
+            node.setdefault(_iri(predicate), []).append(_value(o))
     return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in node.items() if v != []}
 
 
@@ -133,10 +133,12 @@ def write_jsonld(triples: Iterable[ox.Triple], out: BinaryIO) -> None:
     """
     terms = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in jsonld_context().items())
     out.write(f'{{\n "@context": {{\n{terms}\n }},\n "@graph": ['.encode())
-    for n, (subject, run) in enumerate(itertools.groupby(triples, key=lambda t: t.subject)):
-        node = _node(subject, run)
-        lines = ",\n".join(
-            f"   {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in node.items()
-        )
+    encoder = json.JSONEncoder(ensure_ascii=False).encode
+
+    def encode(v: Any) -> str:  # most values are strings: the C string encoder without the dispatch
+        return encode_basestring(v) if type(v) is str else encoder(v)
+
+    for n, (subject, run) in enumerate(itertools.groupby(triples, key=attrgetter("subject"))):
+        lines = ",\n".join(f"   {encode_basestring(k)}: {encode(v)}" for k, v in _node(subject, run).items())
         out.write(f"{',' if n else ''}\n  {{\n{lines}\n  }}".encode())
     out.write(b"\n ]\n}\n")
