@@ -1,8 +1,9 @@
 """Write the whole graph (ontology + data) to a file or stdout.
 
 :data:`WRITERS` maps a format name to a writer ``(kg, out: BinaryIO) -> None``. The RDF formats
-stream triples from the store's indexes through pyoxigraph's serialisers (:mod:`mscgraph.views.rdf`); other modules add their own
-formats to the dict (e.g. graph formats for network tools) and `mscgraph export` offers them all.
+stream triples from the store's indexes through pyoxigraph's serialisers (:mod:`mscgraph.views.rdf`);
+other modules add their own formats to the dict (e.g. graph formats for network tools) and
+`mscgraph export` offers them all.
 """
 
 from __future__ import annotations

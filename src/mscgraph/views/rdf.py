@@ -14,8 +14,8 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from operator import attrgetter
 from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) uses for a str
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mscgraph.model.namespaces import CONVERTER, PREFIXES
