@@ -174,8 +174,9 @@ def page_evidence(
             continue
         by_link[(r["disease"], r["mechanism"], r["role"])].append(len(findings))
         findings.append({"citation": citation(r), **r})
+    every_link = evidence.summaries(kg)
     links = []
-    for s in evidence.summaries(kg):
+    for s in every_link:
         if (diseases and s["subject"] not in diseases) or (mechanisms and s["mechanism"] not in mechanisms):
             continue
         mine = by_link.get((s["subject"], s["mechanism"], s["role_label"]), [])
@@ -185,15 +186,18 @@ def page_evidence(
     renumber = {old: new for new, old in enumerate(used)}
     for link in links:
         link["rows"] = [renumber[i] for i in link["rows"]]
-    columns, grid_rows = evidence.grid(kg, role=None)
-    names_by_subject = {link["subject_name"]: link["subject"] for link in evidence.summaries(kg)}
+    columns, grid_rows = evidence.grid(kg, role=None, links=every_link)
+    names_by_subject = {link["subject_name"]: link["subject"] for link in every_link}
     names_by_subject.update({r["disease_name"]: r["disease"] for r in kg.rows("_diseases")})
-    scan = kg.rows("_name-scan")
-    labels = {r["entity"]: (r["label"], r["label_zh"]) for r in scan}
+    labels = {r["entity"]: (r["label"], r["label_zh"]) for r in kg.rows("_subject-labels")}
     names: dict[str, set[str]] = defaultdict(set)
-    for r in scan:
-        for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:
-            names[key].add(r["entity"])
+    if kg.names.index is not None:  # the name index has every key: no scan of every name
+        for key, entity in kg.names.index.all_keys():
+            names[key].add(CONVERTER.compact(entity))
+    else:
+        for r in kg.rows("_name-scan"):
+            for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:
+                names[key].add(r["entity"])
     return PageEvidence(
         links=links,
         findings=[findings[i] for i in used],
