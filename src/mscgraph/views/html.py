@@ -251,7 +251,7 @@ def _families(graph: nx.MultiDiGraph, ev: PageEvidence, degree: Counter[str]) ->
     return edges
 
 
-def positions(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
+def positions(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     """A big page's layout, computed here once (vis physics on thousands of nodes keeps a browser busy
     for a minute): the diseases and MSCs on a circle; each mechanism at the centre of the subjects it is
     linked to (a family member without links: of its family), each product at that of its studies'
@@ -287,7 +287,7 @@ def positions(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[
     for (x, y), members in groups.items():
         for k, n in enumerate(members):
             r, angle = SPACING * math.sqrt(k), k * GOLDEN_ANGLE
-            pos[n] = (round(x + r * math.cos(angle), 1), round(y + r * math.sin(angle), 1))
+            pos[n] = (round(x + r * math.cos(angle)), round(y + r * math.sin(angle)))  # whole pixels
     return pos
 
 
