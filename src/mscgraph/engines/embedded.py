@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from operator import attrgetter
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -10,6 +12,8 @@ from mscgraph.model.errors import MscGraphError, UsageError
 from mscgraph.query.library import syntax_error
 from mscgraph.query.terms import Result, Term
 from mscgraph.query.text import check
+
+_TRIPLE = attrgetter("triple")
 
 
 def to_term(node: object) -> Term:
@@ -53,14 +57,23 @@ class EmbeddedEngine:
         self.store = store
         self.index = index  # the on-disk index it reads, kept open (with its lease) while the engine lives
 
+    def graphs(self) -> list[ox.NamedNode]:
+        """The store's file graphs, by IRI."""
+        return sorted(self.store.named_graphs(), key=lambda g: g.value)
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
+        """Every file graph through the store's own serialiser, one after the other: for formats whose
+        documents can follow one another in one file (N-Triples, Turtle), as :meth:`triples` says."""
+        for graph in self.graphs():
+            self.store.dump(out, fmt, from_graph=graph, prefixes=prefixes)
+
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the union, file graph after file graph, streamed straight from the store's
         indexes (memory does not grow with the graph). A triple stated in two files comes twice: the
         same RDF graph for any reader, and no lookup per triple to drop it (which would cost more than
         reading the triple)."""
-        for graph in sorted(self.store.named_graphs(), key=lambda g: g.value):
-            for quad in self.store.quads_for_pattern(None, None, None, graph):
-                yield quad.triple
+        for graph in self.graphs():
+            yield from map(_TRIPLE, self.store.quads_for_pattern(None, None, None, graph))
 
     def run(self, query: str, bindings: Mapping[str, Term] | None = None, *, lazy: bool = False) -> Result:
         """Answer ``query``; ``lazy``: rows and triples as iterators, read from the store as consumed.

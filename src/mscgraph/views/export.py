@@ -45,7 +45,15 @@ def triples(kg: Graph) -> Iterator[ox.Triple]:
 
 def _rdf_writer(fmt: str) -> Writer:
     def write(kg: Graph, out: BinaryIO) -> None:
-        rdf.write(triples(kg), fmt, out)
+        import pyoxigraph as ox
+
+        from mscgraph.engines.embedded import EmbeddedEngine
+
+        spec = rdf.FORMATS[fmt]
+        if isinstance(kg.engine, EmbeddedEngine) and spec.concatenates:  # the store's serialiser alone
+            kg.engine.dump(out, getattr(ox.RdfFormat, spec.pyoxigraph), spec.prefixes)
+        else:
+            rdf.write(triples(kg), fmt, out)
 
     write.__doc__ = f"The graph as {rdf.FORMATS[fmt].label}."
     return write

@@ -14,15 +14,15 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) uses for a str
+from json.encoder import encode_basestring as _json  # json.dumps(text, ensure_ascii=False), in C
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, BinaryIO
+
+import pyoxigraph as ox
 
 from mscgraph.model.namespaces import CONVERTER, PREFIXES
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
-
     from mscgraph.query.terms import Result
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -36,13 +36,18 @@ class RdfFormat:
     label: str
     media_type: str
     pyoxigraph: str | None  # the pyoxigraph.RdfFormat member; None: the compact JSON-LD writer here
+    concatenates: bool = False  # two documents, one after the other, make one document of both graphs
+
+    @property
+    def prefixes(self) -> dict[str, str] | None:
+        return None if self.name == "nt" else dict(PREFIXES)
 
 
 FORMATS: dict[str, RdfFormat] = {
     f.name: f
     for f in (
-        RdfFormat("ttl", "Turtle", "text/turtle", "TURTLE"),
-        RdfFormat("nt", "N-Triples", "application/n-triples", "N_TRIPLES"),
+        RdfFormat("ttl", "Turtle", "text/turtle", "TURTLE", concatenates=True),
+        RdfFormat("nt", "N-Triples", "application/n-triples", "N_TRIPLES", concatenates=True),
         RdfFormat("rdfxml", "RDF/XML", "application/rdf+xml", "RDF_XML"),
         RdfFormat("jsonld", "JSON-LD", "application/ld+json", None),
     )
@@ -55,10 +60,7 @@ def write(triples: Iterable[ox.Triple], fmt: str, out: BinaryIO) -> None:
     if spec.pyoxigraph is None:
         write_jsonld(triples, out)
         return
-    import pyoxigraph as ox
-
-    prefixes = None if fmt == "nt" else dict(PREFIXES)
-    ox.serialize(triples, out, format=getattr(ox.RdfFormat, spec.pyoxigraph), prefixes=prefixes)
+    ox.serialize(triples, out, format=getattr(ox.RdfFormat, spec.pyoxigraph), prefixes=spec.prefixes)
 
 
 def to_bytes(triples: Iterable[ox.Triple], fmt: str) -> bytes:
@@ -97,31 +99,36 @@ def _iri(iri: str) -> str:
     return iri if local.startswith("//") else curie  # "x://..." would read as an absolute IRI
 
 
-def _id(node: Any) -> str:
-    return f"_:{node.value}" if type(node).__name__ == "BlankNode" else _iri(node.value)
+def _id(node: ox.NamedNode | ox.BlankNode) -> str:
+    return f"_:{node.value}" if type(node) is ox.BlankNode else _iri(node.value)
 
 
-def _value(term: Any) -> Any:
-    if type(term).__name__ != "Literal":
-        return {"@id": _id(term)}
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    """The JSON text of an object (as ``json.dumps`` writes it, without building the dict first)."""
+    if type(term) is not ox.Literal:
+        return f'{{"@id": {_json(_id(term))}}}'
     if term.language:
-        return {"@value": term.value, "@language": term.language}
+        return f'{{"@value": {_json(term.value)}, "@language": {_json(term.language)}}}'
     datatype = term.datatype.value
     if datatype == XSD_STRING:
-        return term.value
-    return {"@value": term.value, "@type": _iri(datatype)}
+        return _json(term.value)
+    return f'{{"@value": {_json(term.value)}, "@type": {_json(_iri(datatype))}}}'
 
 
-def _node(subject: Any, triples: Iterable[ox.Triple]) -> dict[str, Any]:
+def _node(subject: ox.NamedNode | ox.BlankNode, triples: Iterable[ox.Triple]) -> str:
+    """One node object, one line per property: ``@id``, ``@type``, then the properties as they come."""
     types: list[str] = []
-    node: dict[str, Any] = {"@id": _id(subject), "@type": types}
-    for _, p, o in triples:
-        predicate = p.value
-        if predicate == RDF_TYPE and type(o).__name__ != "Literal":
-            types.append(_id(o))
+    properties: dict[str, list[str]] = {}
+    for triple in triples:
+        predicate, o = triple.predicate.value, triple.object
+        if predicate == RDF_TYPE and type(o) is not ox.Literal:
+            types.append(_json(_id(o)))
         else:
-            node.setdefault(_iri(predicate), []).append(_value(o))
-    return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in node.items() if v != []}
+            properties.setdefault(_iri(predicate), []).append(_value(o))
+    lines = [f'   "@id": {_json(_id(subject))}']
+    for key, values in ([("@type", types)] if types else []) + list(properties.items()):
+        lines.append(f"   {_json(key)}: {values[0] if len(values) == 1 else '[' + ', '.join(values) + ']'}")
+    return ",\n".join(lines)
 
 
 def write_jsonld(triples: Iterable[ox.Triple], out: BinaryIO) -> None:
@@ -133,12 +140,6 @@ def write_jsonld(triples: Iterable[ox.Triple], out: BinaryIO) -> None:
     """
     terms = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in jsonld_context().items())
     out.write(f'{{\n "@context": {{\n{terms}\n }},\n "@graph": ['.encode())
-    encoder = json.JSONEncoder(ensure_ascii=False).encode
-
-    def encode(v: Any) -> str:  # most values are strings: the C string encoder without the dispatch
-        return encode_basestring(v) if type(v) is str else encoder(v)
-
     for n, (subject, run) in enumerate(itertools.groupby(triples, key=attrgetter("subject"))):
-        lines = ",\n".join(f"   {encode_basestring(k)}: {encode(v)}" for k, v in _node(subject, run).items())
-        out.write(f"{',' if n else ''}\n  {{\n{lines}\n  }}".encode())
+        out.write(f"{',' if n else ''}\n  {{\n{_node(subject, run)}\n  }}".encode())
     out.write(b"\n ]\n}\n")
