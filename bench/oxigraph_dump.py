@@ -2,15 +2,18 @@
 
     python bench/oxigraph_dump.py STORE_DIR FORMAT OUT     # FORMAT: nt, ttl, jsonld, rdfxml
 
-Opens the store read-only (the same on-disk store mscgraph's index holds) and writes every named
-graph with ``Store.dump(out, format, from_graph=graph, prefixes=...)``, one after the other (RDF/XML
-cannot be concatenated: its triples go through ``pyoxigraph.serialize`` in one document), and
-nothing else. JSON-LD is pyoxigraph's expanded form; mscgraph writes compact JSON-LD.
+STORE_DIR is a pyoxigraph store, or an ``MSCGRAPH_CACHE`` directory: then the store of its (one)
+index's current generation, the very store mscgraph reads. Opens it read-only and writes every
+named graph with ``Store.dump(out, format, from_graph=graph, prefixes=...)``, one after the other
+(RDF/XML cannot be concatenated: its triples go through ``pyoxigraph.serialize`` in one document),
+and nothing else. JSON-LD is pyoxigraph's expanded form; mscgraph writes compact JSON-LD.
 """
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -24,8 +27,15 @@ FORMATS = {
 }
 
 
+def store_path(path: Path) -> Path:
+    if (path / "CURRENT").exists():
+        return path
+    manifest = next(path.glob("*/manifest.json"))
+    return manifest.parent / json.loads(manifest.read_text())["db"] / "store"
+
+
 def main(store_dir: str, fmt: str, out: str) -> None:
-    store = ox.Store.read_only(store_dir)
+    store = ox.Store.read_only(str(store_path(Path(store_dir))))
     graphs = sorted(store.named_graphs(), key=lambda g: g.value)
     prefixes = None if fmt == "nt" else dict(PREFIXES)
     with open(out, "wb") as fh:

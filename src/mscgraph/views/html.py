@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 TITLE = "mscgraph: MSC therapy in autoimmune disease"
 LAYOUT_SEED = 20220220
-BIG = 1000  # above this many nodes: a layout computed here (no physics in the page), straight edges
+BIG = 300  # above this many nodes: a layout computed here (no physics in the page), straight edges
 SPACING = 45  # pixels between neighbours in that layout
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
