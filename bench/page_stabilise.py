@@ -5,6 +5,7 @@
 The benchmark's "page stabilise" case: Chromium starts, opens the file offline (every other request
 aborted), and the script ends when the page marks ``body[data-stabilized=true]`` (the layout ran once
 and physics is off). Prints the seconds from opening the page to that mark on stderr.
+Chromium does not start under an address-space limit (``prlimit --as``): run ×1 and ×100 without one.
 """
 
 from __future__ import annotations
