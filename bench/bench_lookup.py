@@ -2,7 +2,7 @@
 
     python bench/bench_lookup.py [--runs 7]
 
-Prints a markdown table (median of N runs after a warm-up) for README.
+Prints a markdown table (median of N runs after a warm-up) for docs/benchmark.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Take the README's screenshots of the real page, in Debian's headless Chromium, offline.
+"""Take the screenshots in docs/page.md of the real page, in Debian's headless Chromium, offline.
 
     python bench/screenshot.py [--output-dir docs] [--html PAGE.html]
 

@@ -26,4 +26,5 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
+.venv/bin/mypy  # --strict on src: [tool.mypy] in pyproject.toml
 .venv/bin/python -m pytest "$@"

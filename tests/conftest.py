@@ -7,12 +7,24 @@ import os
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 import mscgraph
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+# Markers that name a slow component also mark the test slow, so that `pytest -m "not slow"` leaves them out.
+IMPLY_SLOW = ("browser", "virtuoso", "java", "bench")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in IMPLY_SLOW):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -103,6 +115,12 @@ _CONCAT = re.compile(
 )
 
 
+def term_kind(term) -> str:
+    """The kind of an RDF term as the W3C results formats call it: uri, literal, bnode (or triple)."""
+    kinds = {ox.NamedNode: "uri", ox.Literal: "literal", ox.BlankNode: "bnode", ox.Triple: "triple"}
+    return kinds[type(term)]
+
+
 def comparable(result, query_text: str) -> list[tuple]:
     """Rows as a sorted list, up to what SPARQL leaves to the engine: the order of rows with equal
     sort keys, the order inside a GROUP_CONCAT (and whether an empty one is "" or unbound, and its
@@ -116,10 +134,12 @@ def comparable(result, query_text: str) -> list[tuple]:
                 if term.value:
                     separator = concat[name].replace("\\n", "\n").replace("\\t", "\t")  # as written in SPARQL
                     out.append((name, "concat", tuple(sorted(term.value.split(separator)))))
-            elif term.kind == "literal" and (term.datatype or "").rsplit("#", 1)[-1] in _NUMERIC:
+            elif isinstance(term, ox.Literal) and term.datatype.value.rsplit("#", 1)[-1] in _NUMERIC:
                 out.append((name, "number", float(term.value)))
+            elif isinstance(term, ox.Literal):
+                out.append((name, "literal", term.value, term.language or term.datatype.value))
             else:
-                out.append((name, term.kind, term.value, term.lang or term.datatype or ""))
+                out.append((name, term_kind(term), term.value, ""))
         rows.append(tuple(out))
     return sorted(rows)
 

@@ -6,6 +6,7 @@ Every case is bounded (time limits on every process and socket) and needs no net
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -26,6 +27,9 @@ from conftest import EXTRA, chromium
 from mscgraph.store.index import Sources, cache_root
 
 SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
+
+# Real processes, servers and large inputs, one after another: the slow lane (`pytest -m slow`).
+pytestmark = pytest.mark.slow
 
 
 def cli(*args: str, env: dict | None = None, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
@@ -249,8 +253,8 @@ def _small_disk() -> None:
         ("search", "e", "--format", "json", "--limit", "1000"),
     ],
 )
-def test_a_full_disk_through_stdout_is_an_error(tmp_path: Path, args: tuple[str, ...]) -> None:
-    assert cli("stats").returncode == 0  # the index is built before the disk is "full"
+def test_a_full_disk_through_stdout_is_an_error(tmp_path: Path, args: tuple[str, ...], kg) -> None:
+    # `kg`: the index of the packaged data is built (in this cache) before the disk is "full"
     with open(tmp_path / "out", "wb") as out:
         result = subprocess.run(
             [SCRIPT, *args],
@@ -355,6 +359,7 @@ def test_no_cors_by_default_and_a_foreign_host_header_is_refused(serve) -> None:
     assert _http(server.url, COUNT, {"Host": f"localhost:{server.port}"})[0] == 200
 
 
+@pytest.mark.browser
 def test_a_cross_origin_page_cannot_read_the_endpoint_in_chromium(serve, tmp_path: Path) -> None:
     """A page of another origin (another loopback port) fetches from `serve`: refused by Chromium
     without --cors, allowed for the origin given with --cors."""
@@ -452,12 +457,26 @@ def test_sparql_refuses_service_unless_allowed(data: Path) -> None:
         canary.close()
 
 
+def _wait_until_the_store_is_open(proc: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until ``proc`` holds a file of the on-disk index open (it has imported and opened the store)."""
+    fds = Path(f"/proc/{proc.pid}/fd")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        with contextlib.suppress(OSError):  # a descriptor may close while it is read
+            if any(str(cache_root()) in os.readlink(fd) for fd in fds.iterdir()):
+                return
+        time.sleep(0.05)
+    pytest.fail(f"mscgraph sparql did not open the index within {timeout:g} s")
+
+
 def test_sparql_time_limit_and_ctrl_c_stop_a_runaway_query() -> None:
     one_error_line(cli("sparql", "--timeout", "1", HEAVY, "--format", "csv"), "stopped after 1 s")
     proc = subprocess.Popen(
         [SCRIPT, "sparql", HEAVY], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    time.sleep(1)  # not a timing assertion: only lets the query start before the Ctrl-C
+    _wait_until_the_store_is_open(proc)  # Ctrl-C while Python is still importing is another story
+    time.sleep(0.5)  # not a timing assertion: only lets the query start before the Ctrl-C
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and err.count("\n") == 1 and "interrupted" in err, err
@@ -477,10 +496,10 @@ def _peak_rss_mb(*args: str) -> tuple[float, int]:
 def test_sparql_streams_large_results_in_constant_memory(fmt: str) -> None:
     small, _ = _peak_rss_mb("sparql", "SELECT * WHERE { ?a ?b ?c } LIMIT 10", "--format", fmt)
     big, written = _peak_rss_mb(
-        "sparql", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 400000", "--format", fmt
+        "sparql", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 200000", "--format", fmt
     )
-    assert written > 100_000_000  # 400,000 rows of six IRIs and literals
-    assert big < small + 60, (small, big)  # not the 100s of MB that holding the rows takes
+    assert written > 60_000_000  # 200,000 rows of six IRIs and literals: more than the margin below
+    assert big < small + 60, (small, big)  # neither the output held whole nor the 100s of MB of the rows
 
 
 # --- 5. remote endpoints and push ------------------------------------------------------------------

@@ -7,7 +7,6 @@ import ast
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 import mscgraph
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from mscgraph.cli import main
+
 SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
 
 
@@ -21,27 +23,44 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "csv", "tsv"])
+FORMATS = ["table", "json", "csv", "tsv"]
+COMMANDS = [
+    ["mechanisms", "SS"],
+    ["diseases", "Th17"],
+    ["studies", "干燥综合征"],
+    ["evidence", "Sjogren", "IL-17A"],
+    ["show", "MONDO:0010030"],
+    ["search", "lupus"],
+    ["stats"],
+]
+
+
+def check_output(stdout: str, stderr: str, fmt: str) -> None:
+    assert stdout.strip()
+    assert stderr == ""  # messages only, and there are none on success
+    if fmt == "json":
+        rows = json.loads(stdout)
+        assert rows and all(isinstance(r, dict) for r in rows)
+
+
 @pytest.mark.parametrize(
-    "args",
-    [
-        ["mechanisms", "SS"],
-        ["diseases", "Th17"],
-        ["studies", "干燥综合征"],
-        ["evidence", "Sjogren", "IL-17A"],
-        ["show", "MONDO:0010030"],
-        ["search", "lupus"],
-        ["stats"],
-    ],
+    ("args", "fmt"), [(args, FORMATS[i % len(FORMATS)]) for i, args in enumerate(COMMANDS)]
 )
-def test_every_command_and_format_from_any_directory(args, fmt, tmp_path):
+def test_every_command_from_any_directory(args, fmt, tmp_path):
+    """Each command once as a real process, in a folder without data (the formats take turns)."""
     result = run(*args, "--format", fmt, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip()
-    assert result.stderr == ""  # messages only, and there are none on success
-    if fmt == "json":
-        rows = json.loads(result.stdout)
-        assert rows and all(isinstance(r, dict) for r in rows)
+    check_output(result.stdout, result.stderr, fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("args", COMMANDS)
+def test_every_command_and_format(args, fmt, tmp_path, monkeypatch, runner):
+    """Every command in every format, in process (the same entry point, without a process each)."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, [*args, "--format", fmt])
+    assert result.exit_code == 0, result.output
+    check_output(result.stdout, result.stderr, fmt)
 
 
 def test_unknown_name_in_a_real_process():

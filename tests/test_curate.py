@@ -107,6 +107,7 @@ def test_the_example_checks_clean_against_its_source(runner):
     assert "0 problems" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_built_example_passes_validate(runner, built):
     result = runner.invoke(main, ["validate", "--data", str(DATA), "--data", str(built)])
     assert result.exit_code == 0, result.output
@@ -242,6 +243,7 @@ def test_an_existing_id_is_reported(runner, tmp_path):
     assert f"{path}:{line}: {expected}" in found
 
 
+@pytest.mark.slow
 def test_shapes_are_traced_back_to_the_record(runner, tmp_path):
     path, line = plant(tmp_path, "  role: therapy-effect\n", "  role: combined-therapy-effect\n")
     [problem] = problems(runner, path)

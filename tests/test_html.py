@@ -100,6 +100,14 @@ def opened(browser, page_file) -> Iterator[Opened]:
     o.close()
 
 
+@pytest.fixture(scope="module")
+def searched(browser, page_file) -> Iterator[Opened]:
+    """One page for the search tests: each search starts from a failed one, so none depends on another."""
+    o = Opened(browser, page_file, bypass_csp=True)
+    yield o
+    o.close()
+
+
 def test_file_references_no_external_url(page_file):
     text = page_file.read_text("utf-8")
     for attr in re.findall(r"""\b(?:src|href|action|srcset)\s*=\s*["']?([^"'\s>]*)""", text, re.I):
@@ -118,6 +126,7 @@ def test_output_is_deterministic(graph, evidence, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.html"]  # atomic: no temp files left
 
 
+@pytest.mark.browser
 def test_opens_offline_without_errors_under_its_own_csp(browser, page_file, kg):
     o = Opened(browser, page_file, bypass_csp=False)
     try:
@@ -127,6 +136,7 @@ def test_opens_offline_without_errors_under_its_own_csp(browser, page_file, kg):
         o.close()
 
 
+@pytest.mark.browser
 def test_one_drawn_edge_per_link_and_the_network_frozen(opened, kg, graph):
     page = opened.page
     drawn = page.evaluate("mscgraph.edges.get().map(e => e.id)")
@@ -139,6 +149,7 @@ def test_one_drawn_edge_per_link_and_the_network_frozen(opened, kg, graph):
     assert opened.errors == [] and opened.external == []
 
 
+@pytest.mark.browser
 def test_search_th17_selects_and_focuses(opened):
     page = opened.page
     page.fill("#search", "Th17")
@@ -151,6 +162,7 @@ def test_search_th17_selects_and_focuses(opened):
     assert abs(view["x"] - node["x"]) < 1 and abs(view["y"] - node["y"]) < 1  # centred on Th17
 
 
+@pytest.mark.browser
 def test_a_study_node_shows_its_citation_and_sentences(opened):
     page = opened.page
     page.fill("#search", "mscd:study-ref34")
@@ -187,6 +199,7 @@ def all_findings(kg) -> set[str]:
     return found
 
 
+@pytest.mark.browser
 def test_every_finding_is_reachable_by_clicking_the_graph(opened, kg, all_findings):
     page = opened.page
     seen: set[str] = set()
@@ -201,6 +214,7 @@ def test_every_finding_is_reachable_by_clicking_the_graph(opened, kg, all_findin
     assert opened.errors == [] and opened.external == []
 
 
+@pytest.mark.browser
 def test_every_finding_is_reachable_from_the_grid_and_the_grid_is_the_clis(opened, kg, all_findings):
     page = opened.page
     page.click("#tabs [data-view=grid]")
@@ -234,6 +248,7 @@ def test_every_finding_is_reachable_from_the_grid_and_the_grid_is_the_clis(opene
     assert opened.errors == [] and opened.external == []
 
 
+@pytest.mark.browser
 def test_sle_treg_therapy_link_shows_sun_2010_beside_the_other_roles(opened):
     page = opened.page
     edges = page.evaluate("mscgraph.edgeBetween('mscd:SLE', 'mscd:Treg')")
@@ -253,6 +268,7 @@ def test_sle_treg_therapy_link_shows_sun_2010_beside_the_other_roles(opened):
     assert "corticosteroids" in page.inner_text("#panel")
 
 
+@pytest.mark.browser
 def test_a_study_panel_lists_its_findings_and_links_to_doi(opened):
     page = opened.page
     page.fill("#search", "mscd:study-ref38")
@@ -268,6 +284,7 @@ def test_a_study_panel_lists_its_findings_and_links_to_doi(opened):
     assert opened.external == []  # an anchor loads nothing until the reader clicks it
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize(
     ("text", "node"),
     [
@@ -280,13 +297,18 @@ def test_a_study_panel_lists_its_findings_and_links_to_doi(opened):
         ("systemic lupus", "mscd:SLE"),
     ],
 )
-def test_search_resolves_names_as_the_cli_does(opened, kg, text, node):
-    page = opened.page
+def test_search_resolves_names_as_the_cli_does(searched, kg, text, node):
+    page = searched.page
     if text != "systemic lupus":  # a part of a name: the page then searches like `mscgraph search`
         assert network.resolve_id(kg, text) == node
     page.fill("#search", "no such thing at all")
     page.press("#search", "Enter")
     assert page.inner_text("#search-status").startswith("no match")
+    # what an earlier search chose is forgotten, so that only this search can choose it again
+    page.evaluate(
+        "mscgraph.network.unselectAll(); document.getElementById('panel').removeAttribute('data-id')"
+    )
+    assert page.evaluate("mscgraph.network.getSelectedNodes()") == []
     page.fill("#search", text)
     page.press("#search", "Enter")
     assert page.evaluate("mscgraph.network.getSelectedNodes()") == [node]
@@ -294,7 +316,8 @@ def test_search_resolves_names_as_the_cli_does(opened, kg, text, node):
     assert "no match" not in page.inner_text("#search-status")
 
 
-def test_search_normalises_exactly_as_the_cli(opened, kg):
+@pytest.mark.browser
+def test_search_normalises_exactly_as_the_cli(searched, kg):
     from mscgraph.names.keys import normalize
 
     texts = [
@@ -307,10 +330,11 @@ def test_search_normalises_exactly_as_the_cli(opened, kg):
         "CD4+ T cell",
         "B·cell",
     ]
-    got = opened.page.evaluate("texts => texts.map(mscgraph.normalize)", texts)
+    got = searched.page.evaluate("texts => texts.map(mscgraph.normalize)", texts)
     assert {t: k for t, k in zip(texts, got, strict=True)} == {t: normalize(t) for t in texts}
 
 
+@pytest.mark.browser
 def test_first_view_reads_and_families_stand_out(opened):
     page = opened.page
     data = page.evaluate("JSON.parse(document.getElementById('graph-data').textContent)")
@@ -348,6 +372,7 @@ def assert_on_screen(page: Page, ids: list[str]) -> None:
         assert 0 <= p["x"] <= box["width"] and 0 <= p["y"] <= box["height"], node
 
 
+@pytest.mark.browser
 def test_filters_rezoom_and_report_empty_results(opened):
     page = opened.page
     page.select_option("#filter-mechanism", "mscd:Treg")
@@ -379,6 +404,7 @@ def test_filters_rezoom_and_report_empty_results(opened):
     assert opened.errors == []
 
 
+@pytest.mark.browser
 def test_evidence_filter_keeps_only_links_with_that_evidence(opened):
     page = opened.page
     page.uncheck("#filter-evidence input[value=clinical]")
@@ -390,6 +416,7 @@ def test_evidence_filter_keeps_only_links_with_that_evidence(opened):
     assert "mscd:SS~mscd:Th17~TherapyEffect" in shown  # Yao 2019 in NOD mice is animal evidence
 
 
+@pytest.mark.browser
 def test_table_sorts_and_downloads_the_current_rows_as_csv(opened, kg):
     import csv
     import io
@@ -421,6 +448,7 @@ def test_table_sorts_and_downloads_the_current_rows_as_csv(opened, kg):
     assert page.get_attribute("#panel", "data-id") == rows.first.get_attribute("data-link")
 
 
+@pytest.mark.browser
 def test_the_fragment_restores_a_view(browser, page_file, opened):
     page = opened.page
     page.select_option("#filter-disease", "mscd:SLE")
@@ -443,6 +471,7 @@ def test_the_fragment_restores_a_view(browser, page_file, opened):
         again.close()
 
 
+@pytest.mark.browser
 def test_phone_layout_graph_above_panel_and_a_collapsible_legend(browser, page_file):
     o = Opened(browser, page_file, bypass_csp=True, size=PHONE)
     try:
@@ -499,6 +528,7 @@ def xss_page(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("bypass_csp", [True, False], ids=["without-csp", "with-csp"])
 def test_markup_in_labels_shows_as_text_and_runs_nothing(browser, xss_page, bypass_csp):
     text = xss_page.read_text("utf-8")
@@ -629,6 +659,7 @@ def synthetic_evidence(g: nx.MultiDiGraph) -> html.PageEvidence:
     return ev
 
 
+@pytest.mark.browser
 def test_a_5000_node_page_stabilises_freezes_physics_and_stays_interactive(browser, tmp_path):
     g = synthetic(5200)
     assert g.number_of_nodes() >= 5000

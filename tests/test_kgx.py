@@ -60,6 +60,7 @@ def _values(cell: str) -> list[str]:
     return [v for v in cell.split("|") if v]
 
 
+@pytest.mark.slow
 def test_kgx_export_is_valid_biolink(kgx, biolink):
     from biolink_model.datamodel import pydanticmodel_v2 as model
 

@@ -72,6 +72,7 @@ def _hermit(graph: rdflib.Graph, folder: Path) -> owlready2.World:
 # --- OWL reasoning -------------------------------------------------------------------------------
 
 
+@pytest.mark.java
 def test_hermit_finds_ontology_and_data_consistent(everything: rdflib.Graph, tmp_path: Path) -> None:
     world = _hermit(everything, tmp_path)
     assert list(world.inconsistent_classes()) == []
@@ -81,6 +82,7 @@ def test_hermit_finds_ontology_and_data_consistent(everything: rdflib.Graph, tmp
     assert "Study" in {c.name for c in study.INDIRECT_is_a}
 
 
+@pytest.mark.java
 def test_hermit_detects_an_inconsistency(everything: rdflib.Graph, tmp_path: Path) -> None:
     """The negative control: a study both clinical and animal breaks the ontology's disjointness."""
     graph = rdflib.Graph() + everything

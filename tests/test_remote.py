@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 
+import pyoxigraph as ox
 import pytest
 from conftest import comparable, free_port, sample_params
 from test_server import start, stop
@@ -17,7 +18,7 @@ import mscgraph
 from mscgraph.engines.remote import RemoteEngine
 from mscgraph.model.errors import EndpointError, QuerySyntaxError, UsageError
 from mscgraph.query import library as queries
-from mscgraph.query.terms import Term
+from mscgraph.query.terms import iri
 from mscgraph.query.text import form, inject_values, is_update
 
 
@@ -38,17 +39,17 @@ def test_values_go_first_in_the_where_group_whatever_the_text_around():
         "PREFIX x: <http://example.org/{WHERE}>  # SELECT { WHERE\n"
         'CONSTRUCT { ?s x:says "}{ WHERE" } WHERE { ?s ?p ?o . FILTER(?o != """{"""") }'
     )
-    out = inject_values(tricky, {"s": Term.literal('a"} } INSERT DATA { <urn:x> <urn:y> <urn:z> } #\n')})
+    out = inject_values(tricky, {"s": ox.Literal('a"} } INSERT DATA { <urn:x> <urn:y> <urn:z> } #\n')})
     assert out.startswith(tricky[: tricky.index("WHERE { ?s") + len("WHERE {")])
     assert 'VALUES (?s) { ("a\\"} } INSERT DATA { <urn:x> <urn:y> <urn:z> } #\\n") }' in out
     assert form(out) == "CONSTRUCT" and not is_update(out)
-    assert inject_values("ASK { ?s ?p ?o }", {"o": Term.literal(3)}) == (
+    assert inject_values("ASK { ?s ?p ?o }", {"o": ox.Literal(3)}) == (
         'ASK { VALUES (?o) { ("3"^^<http://www.w3.org/2001/XMLSchema#integer>) }\n ?s ?p ?o }'
     )
     with pytest.raises(UsageError):
-        inject_values("SELECT * { ?s ?p ?o }", {"s": Term.iri("http://x> } INSERT {")})
+        inject_values("SELECT * { ?s ?p ?o }", {"s": iri("http://x> } INSERT {")})
     with pytest.raises(UsageError):
-        inject_values("SELECT * { ?s ?p ?o }", {"s o": Term.literal("x")})
+        inject_values("SELECT * { ?s ?p ?o }", {"s o": ox.Literal("x")})
 
 
 @pytest.mark.parametrize("name", sorted(n for n, q in queries.catalog().items() if not q.internal))
@@ -71,7 +72,7 @@ def test_lookups_and_names_work_remotely(endpoint, embedded):
 
 def test_construct_and_ask_remotely(endpoint):
     engine = RemoteEngine(endpoint.url)
-    ss = Term.iri("https://w3id.org/mscgraph/data/SS")
+    ss = ox.NamedNode("https://w3id.org/mscgraph/data/SS")
     graph = engine.run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"s": ss})
     assert graph.kind == "graph" and graph.triples and all(t[0] == ss for t in graph.triples)
     assert engine.run("ASK { ?s a ?t }", {"s": ss}).boolean is True

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import term_kind
 
 import mscgraph
 from mscgraph.cli import main
@@ -47,7 +48,7 @@ COMPARED: list[tuple[str, dict[str, str]]] = [
 # (interventions with their own msc:inDisease, e.g. ref 28's per-disease interventions) and reports
 # 4 SLE interventions instead of 5 and no PM/DM row; bound to each disease (above) it agrees.
 RASQAL_CANNOT = {
-    # Rules for a query rasqal can run are in README.md, section "SPARQL" ("portable style").
+    # Rules for a query rasqal can run: docs/sparql.md, "An independent engine agrees" ("Portable style").
     # rasqal 0.9.33 has no SPARQL 1.1 property paths ("syntax error, unexpected '/'" or '*'); these
     # queries use sequence paths (msc:hasDirection/rdfs:label) and rdfs:subClassOf* for study types.
     "mechanisms-for-disease": "property paths",
@@ -80,8 +81,8 @@ def _norm(term_kind: str, value: str, datatype: str | None = None) -> object:
     return (term_kind, value)
 
 
-def _rows_mscgraph(result: mscgraph.query.library.Result) -> set[tuple]:
-    return {tuple(sorted((k, _norm(t.kind, t.value)) for k, t in row.items())) for row in result.rows}
+def _rows_mscgraph(result: mscgraph.query.terms.Result) -> set[tuple]:
+    return {tuple(sorted((k, _norm(term_kind(t), t.value)) for k, t in row.items())) for row in result.rows}
 
 
 def _rows_roqet(xml: str) -> set[tuple]:
@@ -129,6 +130,7 @@ def test_every_public_query_is_compared_or_explained() -> None:
     assert len(compared) > len(RASQAL_CANNOT) / 2
 
 
+@pytest.mark.roqet
 @pytest.mark.parametrize(
     ("name", "params"), COMPARED, ids=[f"{n}-{'-'.join(p.values())}" for n, p in COMPARED]
 )

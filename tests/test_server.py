@@ -22,7 +22,6 @@ from SPARQLWrapper import CSV, JSON, JSONLD, POST, SPARQLWrapper
 
 import mscgraph
 from mscgraph.query.library import get
-from mscgraph.query.terms import Term
 from mscgraph.query.text import inject_values
 from mscgraph.views import rdf
 
@@ -94,7 +93,7 @@ def get_query(server: Server, query: str, accept: str = "application/sparql-resu
 
 def ss_mechanisms_query() -> str:
     """The packaged named query with the disease bound the way a remote engine binds it."""
-    return inject_values(get("mechanisms-for-disease").text, {"disease": Term.iri(SS)})
+    return inject_values(get("mechanisms-for-disease").text, {"disease": ox.NamedNode(SS)})
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -130,7 +129,7 @@ def test_sparqlwrapper_csv_matches_embedded(server, embedded):
 
 def test_post_forms_tsv_xml_and_ask(server, embedded):
     query = PREFIX + "SELECT ?f WHERE { ?f a msc:Finding ; msc:inDisease d:SS } ORDER BY ?f"
-    expected = [r["f"].n3() for r in embedded.engine.run(query).rows]
+    expected = [str(r["f"]) for r in embedded.engine.run(query).rows]
     body = urllib.parse.urlencode({"query": query}).encode()
     status, ctype, tsv = http(server.url, body, {"Content-Type": FORM, "Accept": "text/tab-separated-values"})
     assert status == 200 and ctype.startswith("text/tab-separated-values")
@@ -323,6 +322,7 @@ def test_garbage_on_the_socket_does_not_crash_the_server(server):
 # --- time limit, page, load ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_query_past_its_time_limit_gets_503_and_the_server_goes_on(tmp_path, data_snapshot):
     srv = start(tmp_path, data_snapshot, "--timeout", "0.3", "--quiet")
     try:
@@ -368,11 +368,12 @@ def test_bounded_load_test_has_no_errors(server):
     assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
 
 
+@pytest.mark.browser
 def test_query_page_runs_a_query_in_chromium_escaped_and_offline(server):
     """The page in Debian's headless Chromium: it fetches only from the server, and a literal holding
     HTML is shown as text, never run."""
     xss = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
-    markup = Term.literal(xss).n3()
+    markup = str(ox.Literal(xss))
     query = PREFIX + f"SELECT ?d ?markup WHERE {{ ?d a msc:Disease . BIND({markup} AS ?markup) }}"
     requested: list[str] = []
     with chromium() as browser:
@@ -431,6 +432,7 @@ def test_missing_prefix_error_names_the_prefix_line_and_column(server):
     )
 
 
+@pytest.mark.browser
 def test_query_page_picks_named_queries_binds_parameters_and_points_at_errors(server, embedded):
     from mscgraph.query.library import catalog
 

@@ -11,11 +11,12 @@ import pytest
 from conftest import EXTRA
 
 import mscgraph
+from mscgraph.cli.progress import ProgressBar
 from mscgraph.model.errors import UnknownName
-from mscgraph.model.progress import ProgressBar
 from mscgraph.store.index import Sources, cache_root, open_index
 
 
+@pytest.mark.slow
 def test_names_come_from_every_file_and_follow_edits(data: Path) -> None:
     kg = mscgraph.load([data])
     assert kg.resolve("SS", "disease").endswith("/SS")
@@ -55,6 +56,7 @@ def test_a_refresh_reloads_only_the_changed_file(data: Path) -> None:
     assert sorted(p.name for p in folder.glob("db-*")) != first  # a new generation
 
 
+@pytest.mark.slow
 def test_export_streams_the_file_graphs_and_reads_back_as_their_union(data: Path, tmp_path: Path) -> None:
     """Two files stating the same triples: the export streams each file graph (no lookup per triple),
     so those triples come twice, and reading it back gives the union, each triple once."""
@@ -97,6 +99,7 @@ def test_progress_bar_draws_on_a_terminal_only(data: Path) -> None:
     assert "[############------------] 1.0/2.0 MB" in drawn and "sle.ttl" in drawn
 
 
+@pytest.mark.slow
 def test_when_most_files_change_the_index_is_built_afresh_and_still_complete(data: Path) -> None:
     kg = mscgraph.load([data])
     before = len(kg.engine.store)

@@ -82,6 +82,7 @@ def test_shipped_data_validates_clean() -> None:
     assert set(report.seconds) == {"parse", "integrity", "shacl"}
 
 
+@pytest.mark.slow
 def test_cli_clean_exit_0(runner) -> None:
     result = runner.invoke(main, ["validate"])
     assert result.exit_code == 0, result.output
@@ -90,6 +91,7 @@ def test_cli_clean_exit_0(runner) -> None:
     assert result.stderr.rstrip().endswith("triples, 0 problems")
 
 
+@pytest.mark.slow
 def test_copied_data_is_clean_too(data_copy: Path) -> None:
     """The baseline of every rejection test below: the copy alone has no problem."""
     assert validate([data_copy]).problems == []
@@ -98,6 +100,7 @@ def test_copied_data_is_clean_too(data_copy: Path) -> None:
 # --- rejections ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_turtle_syntax_error_names_file_and_line(data_copy: Path) -> None:
     ss = data_copy / "ss.ttl"
     line = append(ss, 'mscd:broken a msc:Finding ;\n    rdfs:label "unterminated ;\n')
@@ -111,6 +114,7 @@ def test_turtle_syntax_error_names_file_and_line(data_copy: Path) -> None:
     assert str(problem).startswith(f"{problem.file}:{problem.line}:")
 
 
+@pytest.mark.slow
 def test_syntax_error_column_is_reported(data_copy: Path) -> None:
     ss = data_copy / "ss.ttl"
     line = append(ss, BAD_LINE)
@@ -119,6 +123,7 @@ def test_syntax_error_column_is_reported(data_copy: Path) -> None:
     assert "] is not a valid subject" in problem.message
 
 
+@pytest.mark.slow
 def test_finding_whose_study_does_not_exist(data_copy: Path) -> None:
     line = append(data_copy / "ss.ttl", FINDING.replace("{study}", "mscd:study-ref999"))
     problem = only_problem(validate([data_copy]), "mscd:finding-SS-Th17-test")
@@ -127,12 +132,14 @@ def test_finding_whose_study_does_not_exist(data_copy: Path) -> None:
     assert problem.path == "msc:supportedBy" and problem.value == "mscd:study-ref999"
 
 
+@pytest.mark.slow
 def test_finding_whose_study_is_not_a_study(data_copy: Path) -> None:
     append(data_copy / "ss.ttl", FINDING.replace("{study}", "mscd:SS"))
     problem = only_problem(validate([data_copy]), "mscd:finding-SS-Th17-test")
     assert problem.message == "the finding's study mscd:SS is not typed as one"
 
 
+@pytest.mark.slow
 def test_finding_without_mechanism(data_copy: Path) -> None:
     finding = FINDING.replace("{study}", "mscd:study-ref34").replace(" msc:aboutMechanism mscd:Th17 ;", "")
     append(data_copy / "ss.ttl", finding)
@@ -141,6 +148,7 @@ def test_finding_without_mechanism(data_copy: Path) -> None:
     assert problem.check == "shacl"
 
 
+@pytest.mark.slow
 def test_finding_must_state_its_species_if_only_as_not_stated(data_copy: Path) -> None:
     finding = FINDING.replace("{study}", "mscd:study-ref34").replace(" msc:hasOrganism msc:Human ;", "")
     append(data_copy / "ss.ttl", finding)
@@ -148,6 +156,7 @@ def test_finding_must_state_its_species_if_only_as_not_stated(data_copy: Path) -
     assert problem.message.startswith("a finding needs exactly one msc:hasOrganism (msc:OrganismNotStated")
 
 
+@pytest.mark.slow
 def test_a_general_msc_property_is_about_mscs_not_a_disease(data_copy: Path) -> None:
     finding = FINDING.replace("{study}", "mscd:study-ref34").replace("msc:TherapyEffect", "msc:MSCProperty")
     append(data_copy / "ss.ttl", finding)
@@ -155,6 +164,7 @@ def test_a_general_msc_property_is_about_mscs_not_a_disease(data_copy: Path) -> 
     assert "a general MSC property (msc:MSCProperty) is msc:aboutCells mscd:MSC" in problem.message
 
 
+@pytest.mark.slow
 def test_a_finding_is_about_a_disease_or_mscs_not_both(data_copy: Path) -> None:
     finding = FINDING.replace("{study}", "mscd:study-ref34").replace(
         "msc:inDisease mscd:SS ;", "msc:inDisease mscd:SS ; msc:aboutCells mscd:MSC ;"
@@ -167,6 +177,7 @@ def test_a_finding_is_about_a_disease_or_mscs_not_both(data_copy: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_combined_regimen_effect_names_the_other_treatment(data_copy: Path) -> None:
     finding = FINDING.replace("{study}", "mscd:study-ref34").replace(
         "msc:TherapyEffect", "msc:CombinedTherapyEffect"
@@ -185,6 +196,7 @@ def test_a_combined_regimen_effect_names_the_other_treatment(data_copy: Path) ->
     assert validate([data_copy]).problems == []
 
 
+@pytest.mark.slow
 def test_finding_needs_one_sentence_per_language(data_copy: Path) -> None:
     finding = FINDING.replace("{study}", "mscd:study-ref34").replace(' , "A test sentence."@en', "")
     append(data_copy / "ss.ttl", finding)
@@ -192,6 +204,7 @@ def test_finding_needs_one_sentence_per_language(data_copy: Path) -> None:
     assert "one msc:sourceSentence in Chinese (@zh) and one in English (@en)" in problem.message
 
 
+@pytest.mark.slow
 def test_study_with_no_publication(data_copy: Path) -> None:
     line = append(
         data_copy / "ss.ttl",
@@ -207,12 +220,14 @@ mscd:study-test a msc:ClinicalStudy ;
     assert (Path(problem.file).name, problem.line) == ("ss.ttl", line)
 
 
+@pytest.mark.slow
 def test_study_citing_a_missing_publication(data_copy: Path) -> None:
     append(data_copy / "ss.ttl", "mscd:study-ref34 msc:reportedIn mscd:ref-999 .")
     problem = only_problem(validate([data_copy]), "mscd:study-ref34")
     assert problem.message == "the study's publication mscd:ref-999 does not exist"
 
 
+@pytest.mark.slow
 def test_missing_chinese_label(data_copy: Path) -> None:
     ss = data_copy / "ss.ttl"
     text = ss.read_text("utf-8")
@@ -225,6 +240,7 @@ def test_missing_chinese_label(data_copy: Path) -> None:
     assert text.splitlines()[problem.line - 1].startswith("mscd:finding-SS-Th17-ref34 ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("size", "shown"),
     [
@@ -252,6 +268,7 @@ mscd:study-ref34 msc:hasCohort mscd:cohort-test-SS .
     assert problem.value == shown
 
 
+@pytest.mark.slow
 def test_cohort_size_accepts_positive_integers(data_copy: Path) -> None:
     append(
         data_copy / "ss.ttl",
@@ -270,18 +287,21 @@ mscd:study-ref34 msc:hasCohort mscd:cohort-test-SS , mscd:cohort-test2-SS .
     assert validate([data_copy]).problems == []
 
 
+@pytest.mark.slow
 def test_orphan_node(data_copy: Path) -> None:
     append(data_copy / "ss.ttl", 'mscd:outcome-lost a msc:Outcome ; rdfs:label "lost"@en , "丢失"@zh .')
     problem = only_problem(validate([data_copy]), "mscd:outcome-lost")
     assert problem.message == "orphan outcome: nothing refers to mscd:outcome-lost"
 
 
+@pytest.mark.slow
 def test_misspelt_ontology_term(data_copy: Path) -> None:
     append(data_copy / "ss.ttl", "mscd:outcome-ref34-symptoms msc:hasDirektion msc:Improved .")
     problem = only_problem(validate([data_copy]), "mscd:outcome-ref34-symptoms")
     assert problem.message == "msc:hasDirektion is not a property of the ontology"
 
 
+@pytest.mark.slow
 def test_dose_must_be_positive_double(data_copy: Path) -> None:
     append(
         data_copy / "ss.ttl",
@@ -296,6 +316,7 @@ mscd:study-ref34 msc:hasIntervention mscd:intervention-test .
     assert problem.message.startswith("msc:doseMinPerKg must be one xsd:double > 0")
 
 
+@pytest.mark.slow
 def test_one_defect_one_message(data_copy: Path) -> None:
     """A missing study breaks a link, uses an undefined IRI and violates sh:class: reported once."""
     append(data_copy / "ss.ttl", FINDING.replace("{study}", "mscd:study-ref999"))
@@ -321,6 +342,7 @@ def test_cli_reports_each_problem_on_one_line_and_exits_1(runner, data_copy: Pat
     assert result.stderr.strip().endswith("2 problems")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "table"])
 def test_cli_formats(runner, data_copy: Path, fmt: str) -> None:
     append(data_copy / "ss.ttl", FINDING.replace("{study}", "mscd:study-ref999"))
@@ -341,6 +363,7 @@ def test_cli_formats(runner, data_copy: Path, fmt: str) -> None:
         assert "mscd:finding-SS-Th17-test" in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_syntax_error_exit_1(runner, data_copy: Path) -> None:
     line = append(data_copy / "ss.ttl", BAD_LINE)
     result = runner.invoke(main, ["validate", "--data", str(data_copy)])
@@ -350,6 +373,7 @@ def test_cli_syntax_error_exit_1(runner, data_copy: Path) -> None:
     assert result.stdout.strip().endswith(f"ss.ttl:{line}:{column}: {message}")
 
 
+@pytest.mark.slow
 def test_cli_no_shacl_runs_integrity_checks_only(runner, data_copy: Path) -> None:
     append(data_copy / "ss.ttl", FINDING.replace("{study}", "mscd:study-ref999"))
     append(data_copy / "ss.ttl", "mscd:cohort-ref34-SS msc:cohortSize -3 .")

@@ -22,6 +22,7 @@ import pytest
 from conftest import comparable, free_port, sample_params, wait_for_port
 
 import mscgraph
+from mscgraph.cli import main
 from mscgraph.query import library as queries
 
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
@@ -36,6 +37,8 @@ PASSWORD = "dba"  # the fresh database's default dba password
 VIRTUOSO_LOSES_ROWS = {"evidence", "studies-for-disease"}
 # Differences in a query itself ({name: reason}): strict xfail, so that a fix shows. None at present.
 KNOWN_DIFFERENCES: dict[str, str] = {}
+
+pytestmark = pytest.mark.virtuoso
 
 INI = """\
 [Database]
@@ -219,11 +222,11 @@ def test_internal_name_queries_agree_so_names_resolve_remotely(embedded, remote)
         ["stats"],
     ],
 )
-def test_lookups_give_the_same_rows_over_the_endpoint(args, pushed, data_snapshot):
-    local = mscgraph_cli(*args, "--format", "json", "--data", str(data_snapshot))
-    remote = mscgraph_cli(*args, "--format", "json", "--endpoint", pushed.sparql, "--graph", GRAPH)
-    assert local.returncode == 0, local.stderr
-    assert remote.returncode == 0, remote.stderr
+def test_lookups_give_the_same_rows_over_the_endpoint(args, pushed, data_snapshot, runner):
+    local = runner.invoke(main, [*args, "--format", "json", "--data", str(data_snapshot)])
+    remote = runner.invoke(main, [*args, "--format", "json", "--endpoint", pushed.sparql, "--graph", GRAPH])
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
     key = lambda rows: sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in rows)  # noqa: E731
     assert key(json.loads(remote.stdout)) == key(json.loads(local.stdout))
 

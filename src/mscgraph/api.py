@@ -13,7 +13,8 @@ from typing import Any
 
 from mscgraph.evidence import findings, summary
 from mscgraph.graph import Graph
-from mscgraph.store.index import Sources
+from mscgraph.model.errors import UsageError
+from mscgraph.store.index import Progress, Sources
 from mscgraph.views import lookups
 
 
@@ -74,22 +75,36 @@ def load(
     data: Sequence[str | Path] | None = None,
     *,
     cache: bool = True,
+    progress: Progress | None = None,
     endpoint: str | None = None,
-    **endpoint_options: Any,
+    user: str | None = None,
+    password: str | None = None,
+    timeout: float | None = None,
+    graph: str | None = None,
 ) -> KnowledgeGraph:
-    """Open the knowledge graph.
+    """Open the knowledge graph; close it with :meth:`KnowledgeGraph.close` or a ``with`` block.
 
-    By default the packaged ontology and data, indexed on disk (see :mod:`mscgraph.store`).
-    ``data`` adds other data files or directories instead of the packaged data; ``endpoint``
-    answers every query from a remote SPARQL 1.1 endpoint instead.
+    By default the packaged ontology and data, indexed on disk (see :mod:`mscgraph.store`; ``cache=False``:
+    parsed in memory); ``progress`` is called while an index is built: ``(file or None when done, bytes
+    done, bytes in all)``. ``data`` adds other data files or directories instead of the packaged data.
+    ``endpoint`` answers every query from a remote SPARQL 1.1 endpoint instead, with ``user``,
+    ``password``, ``timeout`` and ``graph`` (see :class:`~mscgraph.engines.remote.RemoteEngine`).
+    Arguments that contradict each other are a UsageError.
     """
+    endpoint_options = {"user": user, "password": password, "timeout": timeout, "graph": graph}
     if endpoint:
+        if data is not None:
+            raise UsageError("give data or an endpoint, not both: an endpoint answers from its own data")
+        if not cache:
+            raise UsageError("cache=False (--no-cache) is for local data: an endpoint has no index")
         from mscgraph.engines.remote import RemoteEngine
 
-        return KnowledgeGraph(RemoteEngine(endpoint, **endpoint_options))
+        return KnowledgeGraph(RemoteEngine(endpoint, user, password, timeout, graph))
+    if given := [name for name, value in endpoint_options.items() if value is not None]:
+        raise UsageError(f"{', '.join(given)}: options of an endpoint; give endpoint too")
     from mscgraph.engines.embedded import EmbeddedEngine
     from mscgraph.store.index import open_index
 
     sources = Sources.resolve(data)
-    index = open_index(sources, cache=cache)
+    index = open_index(sources, cache=cache, progress=progress)
     return KnowledgeGraph(EmbeddedEngine(index.store, index), index=index.names, sources=sources)

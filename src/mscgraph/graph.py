@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import pyoxigraph as ox
 
 from mscgraph.engines.base import Engine
 from mscgraph.model.errors import UsageError
@@ -15,7 +18,7 @@ from mscgraph.model.namespaces import CONVERTER
 from mscgraph.names.resolver import Resolver
 from mscgraph.query import library as queries
 from mscgraph.query.library import Param
-from mscgraph.query.terms import Result, Term
+from mscgraph.query.terms import Result, Term, iri, python
 from mscgraph.store.index import Sources
 
 if TYPE_CHECKING:
@@ -34,6 +37,18 @@ class Graph:
         self.sources = sources
         self.names = Resolver(engine, index)
 
+    def close(self) -> None:
+        """Release the engine's resources (the on-disk index and its lease); the graph answers no more."""
+        self.engine.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
     # --- names -----------------------------------------------------------------
     def resolve(self, text: str, kind: str | None = None) -> str:
         """The IRI that ``text`` names (label, abbreviation, synonym, Chinese name, CURIE or IRI)."""
@@ -42,23 +57,23 @@ class Graph:
     # --- queries ---------------------------------------------------------------
     def bind(self, param: Param, value: str | Term) -> Term:
         """Turn a user's parameter value into an RDF term, according to the parameter's kind."""
-        if isinstance(value, Term):
+        if not isinstance(value, str):
             return value
         if param.kind in ("disease", "subject", "mechanism"):
-            return Term.iri(self.resolve(value, param.kind))
+            return iri(self.resolve(value, param.kind))
         if param.kind == "entity":
-            return Term.iri(self.resolve(value))
+            return iri(self.resolve(value))
         if param.kind == "iri":
-            iri = value if "://" in value or value.startswith("urn:") else CONVERTER.expand(value)
-            if not iri:
+            expanded = value if "://" in value or value.startswith("urn:") else CONVERTER.expand(value)
+            if not expanded:
                 raise UsageError(f"parameter {param.name!r} needs an IRI or CURIE, got {value!r}")
-            return Term.iri(iri)
+            return iri(expanded)
         if param.kind == "integer":
             try:
-                return Term.literal(int(value))
+                return ox.Literal(int(value))
             except ValueError:
                 raise UsageError(f"parameter {param.name!r} needs an integer, got {value!r}") from None
-        return Term.literal(value)
+        return ox.Literal(value)
 
     def run(self, name: str, params: Mapping[str, str | Term] | None = None) -> Result:
         """Run the named query ``name`` with its parameters bound."""
@@ -88,4 +103,4 @@ class Graph:
 
 
 def _compact(term: Term) -> Any:
-    return CONVERTER.compact(term.value) if term.kind == "uri" else term.python()
+    return CONVERTER.compact(term.value) if isinstance(term, ox.NamedNode) else python(term)

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -19,7 +19,7 @@ format_option = click.option(
     type=click.Choice(["table", "json", "csv", "tsv"]),
     default="table",
     show_default=True,
-    help="Output format (json keys are documented in README).",
+    help="Output format (json keys: docs/cli.md).",
 )
 
 
@@ -33,8 +33,13 @@ def data_option(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
     )
 
 
+no_cache_option = click.option(
+    "--no-cache", is_flag=True, help="Parse the sources in memory; do not use the on-disk index."
+)
+
+
 def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --data / --endpoint / --no-cache and pass an opened ``kg`` to the command."""
+    """Add --data / --endpoint / --graph / --no-cache and pass the opened graph as ``kg``."""
 
     @data_option("use")
     @click.option(
@@ -50,9 +55,7 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
         metavar="IRI",
         help="With --endpoint: the graph to query as the default graph (e.g. the one `push` loaded).",
     )
-    @click.option(
-        "--no-cache", is_flag=True, help="Parse the sources in memory; do not use the on-disk index."
-    )
+    @no_cache_option
     @functools.wraps(func)
     def wrapper(
         *args: Any,
@@ -63,16 +66,23 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
         **kwargs: Any,
     ) -> Any:
         from mscgraph.api import load
+        from mscgraph.cli.progress import ProgressBar
 
         check_arguments()
         if endpoint_graph and not endpoint:
             fail("--graph names a graph of an --endpoint; give --endpoint too", 2)
-        options = {"graph": endpoint_graph} if endpoint_graph else {}
         try:  # opening can fail too (bad data file, bad endpoint URL): one line, like the command's errors
-            kg = load(list(data) or None, cache=not no_cache, endpoint=endpoint, **options)
+            kg = load(
+                list(data) or None,
+                cache=not no_cache,
+                progress=ProgressBar(),
+                endpoint=endpoint,
+                graph=endpoint_graph or None,
+            )
         except MscGraphError as exc:
-            fail(str(exc), exc.exit_code)
-        return func(*args, kg=kg, **kwargs)
+            raise CommandError(str(exc), exc.exit_code) from None
+        with kg:
+            return func(*args, kg=kg, **kwargs)
 
     return wrapper
 
@@ -92,7 +102,7 @@ def emit(text: str | bytes) -> None:
         out.flush()
     except BrokenPipeError:
         _drop_stdout()
-        sys.exit(0)
+        raise click.exceptions.Exit(0) from None
     except OSError as exc:
         fail(f"cannot write the output: {exc.strerror or exc}")
 
@@ -103,20 +113,38 @@ def _drop_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def fail(message: str, code: int = 1) -> None:
-    click.echo(f"mscgraph: error: {message}", err=True)
-    try:
-        sys.stdout.flush()
-    except OSError:  # the output is what failed: do not report it a second time at exit
-        _drop_stdout()
-    sys.exit(code)
+class CommandError(click.ClickException):
+    """An error at the command line's edge: click shows it as ``mscgraph: error: MESSAGE`` on stderr
+    and exits with ``exit_code`` (1: a failure, 2: a usage error, 3: an endpoint error...)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # a ClassVar for click; here one per error
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"mscgraph: error: {self.format_message()}", err=True)
+        try:
+            sys.stdout.flush()
+        except OSError:  # the output is what failed: do not report it a second time at exit
+            _drop_stdout()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    raise CommandError(message, code)
+
+
+def finish(ok: bool) -> NoReturn:
+    """End a checking command: exit status 0 when ``ok``, 1 when it found problems."""
+    raise click.exceptions.Exit(0 if ok else 1)
 
 
 def check_arguments() -> None:
     """Refuse command-line text that is not valid UTF-8 (Python keeps such bytes as lone surrogates,
     which nothing downstream can encode). File paths may be any bytes and are left alone."""
     ctx = click.get_current_context(silent=True)
-    for param in ctx.command.params if ctx else []:
+    if ctx is None:
+        return
+    for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
         if isinstance(param.type, click.Path) or value is None:
             continue
@@ -137,7 +165,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except MscGraphError as exc:
-            fail(str(exc), exc.exit_code)
+            raise CommandError(str(exc), exc.exit_code) from None
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):
                 raise

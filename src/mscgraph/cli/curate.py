@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mscgraph.cli.common import (
     data_option,
     emit,
+    finish,
     format_option,
     graph_options,
     handle_errors,
     output,
     output_option,
 )
+
+if TYPE_CHECKING:
+    from mscgraph.api import KnowledgeGraph
 
 files_argument = click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False)
@@ -34,7 +37,7 @@ def _report(problems: Sequence[Any], ok: str) -> None:
         emit("".join(f"{p}\n" for p in problems))
         n = len(problems)
         click.echo(f"{n} problem{'s' if n != 1 else ''}", err=True)
-        sys.exit(1)
+        finish(False)
     click.echo(ok, err=True)
 
 
@@ -47,7 +50,7 @@ def _report(problems: Sequence[Any], ok: str) -> None:
 )
 @graph_options
 @handle_errors
-def check_command(files: tuple[str, ...], source: Path | None, kg: Any) -> None:
+def check_command(files: tuple[str, ...], source: Path | None, kg: KnowledgeGraph) -> None:
     """Check curation FILES: schema, names, quotes (with --source), duplicates of existing findings,
     and the graph's shapes and integrity checks on the result.
 
@@ -66,7 +69,7 @@ def check_command(files: tuple[str, ...], source: Path | None, kg: Any) -> None:
 @output_option("The Turtle file to write (atomically).")
 @graph_options
 @handle_errors
-def build_command(files: tuple[str, ...], out: Path, kg: Any) -> None:
+def build_command(files: tuple[str, ...], out: Path, kg: KnowledgeGraph) -> None:
     """Build curation FILES into Turtle for `--data` (nothing is written when they have problems;
     `curate check` checks more)."""
     from mscgraph.curate.build import build

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +11,9 @@ from mscgraph.cli.common import emit, lookup_command, output
 from mscgraph.evidence import summary as ev
 from mscgraph.model.errors import UsageError
 from mscgraph.views.formats import render
+
+if TYPE_CHECKING:
+    from mscgraph.api import KnowledgeGraph
 
 EXPLAIN_COLUMNS = ["citation", "direction", "evidence", "organism", "cohort_size", "sentence_en"]
 CONFLICT_COLUMNS = [
@@ -27,7 +30,7 @@ CONFLICT_COLUMNS = [
 @click.argument("disease")
 @click.argument("mechanism")
 @lookup_command
-def explain(disease: str, mechanism: str, fmt: str, kg: Any) -> None:
+def explain(disease: str, mechanism: str, fmt: str, kg: KnowledgeGraph) -> None:
     """Why the DISEASE-MECHANISM link has its evidence tier: the rule, the numbers, and the findings
     it rests on (one block per role: therapy effect, disease characteristic, ...)."""
     result = kg.explain(disease, mechanism)
@@ -70,7 +73,7 @@ def explain(disease: str, mechanism: str, fmt: str, kg: Any) -> None:
 )
 @click.option("--min-tier", metavar="TIER", help="Only cells of this tier or stronger (A-E).")
 @lookup_command
-def grid(role: str, min_tier: str | None, fmt: str, kg: Any) -> None:
+def grid(role: str, min_tier: str | None, fmt: str, kg: KnowledgeGraph) -> None:
     """The disease x mechanism matrix: each cell is the effect's arrow and the evidence tier
     (↑B: increased, tier B; ↓ decreased, ~ modulated, ⊘ impaired); · means not reported in the
     source, = reported with no change. Headline families first (Treg/FoxP3, Th17, BAFF/APRIL,
@@ -84,7 +87,7 @@ def grid(role: str, min_tier: str | None, fmt: str, kg: Any) -> None:
 
 @click.command()
 @lookup_command
-def conflicts(fmt: str, kg: Any) -> None:
+def conflicts(fmt: str, kg: KnowledgeGraph) -> None:
     """Links whose findings disagree in direction (conflicting or mixed), and links touched by a
     recorded discrepancy between the review and its reference list: every finding, both sides."""
     output(kg.conflicts(), fmt, CONFLICT_COLUMNS, "no conflicting or discrepant links")

@@ -5,11 +5,14 @@ To add a format, add ``name: writer(kg, binary_stream)`` to that dict; this comm
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from mscgraph.cli.common import emit, fail, graph_options, handle_errors
+
+if TYPE_CHECKING:
+    from mscgraph.api import KnowledgeGraph
 
 
 def _export_formats() -> list[str]:
@@ -32,7 +35,7 @@ def _export_formats() -> list[str]:
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @graph_options
 @handle_errors
-def export(fmt: str, output: str | None, kg: Any) -> None:
+def export(fmt: str, output: str | None, kg: KnowledgeGraph) -> None:
     """Write the whole graph to stdout or FILE: as RDF, or as a network for Gephi, Cytoscape or Neo4j."""
     from mscgraph.views.export import export as write
 

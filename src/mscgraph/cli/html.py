@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from mscgraph.cli.common import graph_options, handle_errors, output_option
+
+if TYPE_CHECKING:
+    from mscgraph.api import KnowledgeGraph
 
 
 @click.command("html")
@@ -42,7 +45,7 @@ def html_command(
     mechanisms: tuple[str, ...],
     evidence: str,
     title: str | None,
-    kg: Any,
+    kg: KnowledgeGraph,
 ) -> None:
     """Write an interactive page of the graph: search, filters, and the evidence behind each link.
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from mscgraph.cli.common import lookup_command, output
 from mscgraph.evidence import summary as ev
 from mscgraph.views.lookups import TABLE_COLUMNS
+
+if TYPE_CHECKING:
+    from mscgraph.api import KnowledgeGraph
 
 findings_option = click.option(
     "--findings", is_flag=True, help="One row per finding, with its sentence, instead of one row per link."
@@ -37,7 +40,7 @@ def _links(fmt: str, first: str, links: list[ev.LinkSummary], empty: str) -> Non
 @min_tier_option
 @lookup_command
 def mechanisms(
-    disease: str, findings: bool, role: str | None, min_tier: str | None, fmt: str, kg: Any
+    disease: str, findings: bool, role: str | None, min_tier: str | None, fmt: str, kg: KnowledgeGraph
 ) -> None:
     """Mechanisms reported for DISEASE: one row per link with its effect, evidence tier,
     strongest evidence, patients and studies (docs/evidence.md); --findings lists every finding.
@@ -59,7 +62,7 @@ def mechanisms(
 @min_tier_option
 @lookup_command
 def diseases(
-    mechanism: str, findings: bool, role: str | None, min_tier: str | None, fmt: str, kg: Any
+    mechanism: str, findings: bool, role: str | None, min_tier: str | None, fmt: str, kg: KnowledgeGraph
 ) -> None:
     """Diseases in which MECHANISM is reported (the reverse of `mechanisms`): one row per link,
     or per finding with --findings."""
@@ -73,7 +76,7 @@ def diseases(
 @click.command()
 @click.argument("disease")
 @lookup_command
-def studies(disease: str, fmt: str, kg: Any) -> None:
+def studies(disease: str, fmt: str, kg: KnowledgeGraph) -> None:
     """Studies of DISEASE: design, phase, species, cohort size, MSC product, dose, outcomes, AEs."""
     output(kg.studies(disease), fmt, TABLE_COLUMNS["studies"], f"no studies recorded for {disease}")
 
@@ -82,7 +85,7 @@ def studies(disease: str, fmt: str, kg: Any) -> None:
 @click.argument("disease")
 @click.argument("mechanism")
 @lookup_command
-def evidence(disease: str, mechanism: str, fmt: str, kg: Any) -> None:
+def evidence(disease: str, mechanism: str, fmt: str, kg: KnowledgeGraph) -> None:
     """The full evidence chain for the DISEASE-MECHANISM link, with the review's sentences."""
     rows = kg.evidence(disease, mechanism)
     output(rows, fmt, TABLE_COLUMNS["evidence"], f"no findings link {disease} and {mechanism}")
@@ -91,7 +94,7 @@ def evidence(disease: str, mechanism: str, fmt: str, kg: Any) -> None:
 @click.command()
 @click.argument("name")
 @lookup_command
-def show(name: str, fmt: str, kg: Any) -> None:
+def show(name: str, fmt: str, kg: KnowledgeGraph) -> None:
     """Everything about one entity: labels (English, Chinese), mappings, links in and out."""
     output(kg.show(name), fmt, TABLE_COLUMNS["show"], f"nothing recorded about {name}")
 
@@ -100,13 +103,13 @@ def show(name: str, fmt: str, kg: Any) -> None:
 @click.argument("text")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Most results.")
 @lookup_command
-def search(text: str, limit: int, fmt: str, kg: Any) -> None:
+def search(text: str, limit: int, fmt: str, kg: KnowledgeGraph) -> None:
     """Find entities whose label, abbreviation, synonym or Chinese name contains TEXT."""
     output(kg.search(text, limit), fmt, TABLE_COLUMNS["search"], f"nothing matches {text!r}")
 
 
 @click.command()
 @lookup_command
-def stats(fmt: str, kg: Any) -> None:
+def stats(fmt: str, kg: KnowledgeGraph) -> None:
     """Counts of entities by type, and the number of triples."""
     output(kg.stats(), fmt, TABLE_COLUMNS["stats"], "the graph is empty")

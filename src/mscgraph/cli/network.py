@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from mscgraph.cli.common import lookup_command, output
+
+if TYPE_CHECKING:
+    from mscgraph.api import KnowledgeGraph
 
 COMPARE_COLUMNS = ["type", "name", "in", "effect_a", "effect_b", "agree"]
 NEIGHBOR_COLUMNS = ["distance", "type", "name", "label_zh", "relation", "effect", "via"]
@@ -16,7 +19,7 @@ NEIGHBOR_COLUMNS = ["distance", "type", "name", "label_zh", "relation", "effect"
 @click.argument("a")
 @click.argument("b")
 @lookup_command
-def compare(a: str, b: str, fmt: str, kg: Any) -> None:
+def compare(a: str, b: str, fmt: str, kg: KnowledgeGraph) -> None:
     """Mechanisms and studies diseases A and B share, and where they differ.
 
     One row per mechanism or study: `in` is `both` or the one disease; effect_a/effect_b give the
@@ -33,7 +36,7 @@ def compare(a: str, b: str, fmt: str, kg: Any) -> None:
     "--depth", default=1, show_default=True, type=click.IntRange(1, 10), help="How many links away."
 )
 @lookup_command
-def neighbors(name: str, depth: int, fmt: str, kg: Any) -> None:
+def neighbors(name: str, depth: int, fmt: str, kg: KnowledgeGraph) -> None:
     """Diseases, mechanisms, studies and products within DEPTH links of NAME, nearest first."""
     from mscgraph.views.network import neighbors as run
 

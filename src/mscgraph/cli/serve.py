@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from mscgraph.cli.common import data_option, handle_errors
+from mscgraph.cli.common import data_option, handle_errors, no_cache_option
 
 
 @click.command()
@@ -39,7 +39,7 @@ from mscgraph.cli.common import data_option, handle_errors
 )
 @click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
 @data_option("serve")
-@click.option("--no-cache", is_flag=True, help="Parse the sources in memory; do not use the on-disk index.")
+@no_cache_option
 @handle_errors
 def serve(
     host: str,

@@ -6,11 +6,14 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 import click
 
 from mscgraph.cli.common import emit, graph_options, handle_errors
+
+if TYPE_CHECKING:
+    from mscgraph.api import KnowledgeGraph
 
 
 @click.command()
@@ -47,11 +50,11 @@ def queries(fmt: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "tsv", "ttl", "nt", "rdfxml", "jsonld"]),
+    type=click.Choice(["table", "json", "xml", "csv", "tsv", "ttl", "nt", "rdfxml", "jsonld"]),
     default="table",
     show_default=True,
-    help="table, or W3C SPARQL 1.1 JSON/CSV/TSV results (SELECT, ASK); ttl, nt, rdfxml or jsonld (compact, "
-    "with the project's prefixes as @context) for CONSTRUCT/DESCRIBE.",
+    help="table, or W3C SPARQL 1.1 JSON/XML/CSV/TSV results (SELECT, ASK); ttl, nt, rdfxml or jsonld "
+    "(compact, with the project's prefixes as @context) for CONSTRUCT/DESCRIBE.",
 )
 @click.option(
     "--timeout",
@@ -75,7 +78,7 @@ def sparql(
     fmt: str,
     timeout: float,
     allow_service: bool,
-    kg: Any,
+    kg: KnowledgeGraph,
 ) -> None:
     """Run a SPARQL query: QUERY text, --file FILE, or --named NAME with --param key=value.
 
@@ -97,18 +100,30 @@ def sparql(
     def answer() -> None:
         given = lib.parse_params(list(params))
         try:
-            result = lib.run(kg, query_text, file=file, named=named, params=given, lazy=True)
+            result = lib.run(kg, query_text, file=file, named=named, params=given)
         except ServiceRefused as exc:
             raise UsageError(f"{exc}: they fetch from the network; --allow-service permits them") from None
-        written = False
-        for chunk in lib.chunks(result, fmt):
-            if chunk:
-                emit(chunk)
-                written = True
-        if not written and fmt == "table":
+        out = _Stdout()
+        lib.write(result, fmt, cast(BinaryIO, out))
+        if not out.written and fmt == "table":
             click.echo("no results", err=True)
 
     _within(timeout, answer)
+
+
+class _Stdout:
+    """stdout for a streaming writer: each piece through :func:`emit` (a closed pipe ends quietly)."""
+
+    written = False
+
+    def write(self, data: bytes) -> int:
+        if data:
+            emit(bytes(data))
+            self.written = True
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 def _within(seconds: float, work: Callable[[], None]) -> None:

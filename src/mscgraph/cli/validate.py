@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from mscgraph.cli.common import data_option, emit, handle_errors
+from mscgraph.cli.common import data_option, emit, finish, handle_errors
 
 COLUMNS = ["file", "line", "severity", "focus", "message"]
 
@@ -48,4 +47,4 @@ def validate(data: Sequence[str], fmt: str, no_shacl: bool, source: Path | None)
     elif rows or fmt != "table":
         emit(render(rows, fmt, COLUMNS))
     click.echo(report.summary(), err=True)
-    sys.exit(0 if report.ok else 1)
+    finish(report.ok)

@@ -154,7 +154,7 @@ class _Builder:
             iri = CONVERTER.expand(text) if ":" in text else MSCD + text
             return iri
         if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", text) and self.names.exists(MSCD + text):
-            return MSCD + text
+            return f"{MSCD}{text}"
         try:
             return self.names.resolve(text, KINDS.get(slot.range))
         except (UnknownName, AmbiguousName, UsageError) as exc:
@@ -187,6 +187,7 @@ class _Builder:
 
     # --- triples -------------------------------------------------------------------------
     def _emit(self, rec: Record) -> None:
+        assert rec.iri is not None  # named before its triples are made
         subject = ox.NamedNode(rec.iri)
         if not rec.data.get("extends"):
             kind = self.schema.rdf_type(rec.cls, rec.data)

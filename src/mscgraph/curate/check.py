@@ -13,24 +13,28 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
+import pyoxigraph as ox
 from jsonschema.exceptions import ValidationError, best_match
 
 from mscgraph.curate.build import Build, Names, build, records
 from mscgraph.curate.schema import schema, values
 from mscgraph.curate.yamlfile import Document, Problem, load
 from mscgraph.model.namespaces import CONVERTER, MSC, MSCD, PREFIXES
-from mscgraph.query.terms import Term
+from mscgraph.query import terms
 from mscgraph.validate.checks import markup_free
 from mscgraph.validate.checks import validate as validate_graph
+
+if TYPE_CHECKING:
+    from mscgraph.graph import Graph
 
 _SINGULAR = {"studies": "study", "discrepancies": "discrepancy", "families": "family"}
 
 
 def check(
-    paths: Iterable[str | Path], kg: Any, source: Path | None = None
+    paths: Iterable[str | Path], kg: Graph, source: Path | None = None
 ) -> tuple[list[Problem], Build | None]:
     """The problems of the files at ``paths`` against graph ``kg``; the build when they got that far."""
     docs = [load(p) for p in paths]
@@ -73,22 +77,22 @@ def _schema_problem(doc: Document, error: ValidationError) -> Problem:
     record = at if at and isinstance(at[-1], int) else at[:-1]
     kind = _record_kind(record) if record else "file"
     field = next((k for k in reversed(at) if isinstance(k, str)), "")
+    expected: Any = error.validator_value  # jsonschema's types allow "unset": a raised error has them all
+    instance: Any = error.instance
     if error.validator == "required":
-        missing = [k for k in error.validator_value if k not in error.instance]
+        missing = [k for k in expected if k not in instance]
         return doc.problem(at, f"{kind} is missing the required field {missing[0]!r}")
     if error.validator == "additionalProperties":
-        allowed = error.schema.get("properties", {})
-        extra = next(k for k in error.instance if k not in allowed)
+        schema: Any = error.schema
+        allowed = schema.get("properties", {})
+        extra = next(k for k in instance if k not in allowed)
         return doc.problem((*at, extra), f"{_record_kind(at) if at else 'file'} has no field {extra!r}; "
                            f"fields: {', '.join(allowed)}")  # fmt: skip
     if error.validator == "enum":
-        return doc.problem(
-            at, f"{field}: {error.instance!r} is not one of: {', '.join(error.validator_value)}"
-        )
+        return doc.problem(at, f"{field}: {instance!r} is not one of: {', '.join(expected)}")
     if error.validator == "type":
-        wanted = error.validator_value
-        hint = " (quote it)" if wanted == "string" and not isinstance(error.instance, dict | list) else ""
-        return doc.problem(at, f"{field}: {error.instance!r} should be {_A.get(wanted, wanted)}{hint}")
+        hint = " (quote it)" if expected == "string" and not isinstance(instance, dict | list) else ""
+        return doc.problem(at, f"{field}: {instance!r} should be {_A.get(expected, expected)}{hint}")
     return doc.problem(at, f"{field}: {error.message}" if field else error.message)
 
 
@@ -102,15 +106,15 @@ _A = {"string": "text", "integer": "a whole number", "number": "a number", "bool
 class GraphNames:
     """:class:`.build.Names` over a knowledge graph."""
 
-    def __init__(self, kg: Any) -> None:
+    def __init__(self, kg: Graph) -> None:
         self.kg = kg
 
     def resolve(self, text: str, kind: str | None) -> str:
         return self.kg.resolve(text, kind)
 
-    def _select(self, query: str, **bindings: str) -> list[dict[str, Term]]:
+    def _select(self, query: str, **bindings: str) -> list[terms.Row]:
         prologue = CONVERTER.sparql_prologue()
-        return self.kg.engine.run(prologue + query, {k: Term.iri(v) for k, v in bindings.items()}).rows
+        return self.kg.engine.run(prologue + query, {k: terms.iri(v) for k, v in bindings.items()}).rows
 
     def exists(self, iri: str) -> bool:
         return bool(self._select("SELECT ?s ?t WHERE { ?s a ?t } LIMIT 1", s=iri))
@@ -119,7 +123,11 @@ class GraphNames:
         rows = self._select(
             "SELECT ?s ?l ?a WHERE { ?s rdfs:label ?l OPTIONAL { ?s msc:abbreviation ?a } }", s=iri
         )
-        return {r["l"].lang: (r["a"].value if "a" in r else r["l"].value) for r in rows if r["l"].lang}
+        return {
+            label.language: (r["a"].value if "a" in r else label.value)
+            for r in rows
+            if isinstance(label := r["l"], ox.Literal) and label.language
+        }
 
     def findings(self) -> dict[str, dict[str, Any]]:
         """Every finding's link key, studies and Chinese quotes."""
@@ -245,7 +253,7 @@ def duplicate_findings(result: Build, names: GraphNames) -> list[Problem]:
 # --- 5. the graph's validation -------------------------------------------------------------------
 
 
-def graph_problems(result: Build, kg: Any) -> list[Problem]:
+def graph_problems(result: Build, kg: Graph) -> list[Problem]:
     """``mscgraph validate`` of the graph's data plus the built triples, on the built records."""
     data = [p for p in (kg.sources.files if kg.sources else ()) if p.suffix in (".ttl", ".nt")]
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,6 +6,7 @@ dump that builds back to the same triples shows that the format covers the model
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,7 +38,7 @@ def dump(files: Sequence[Path], out_dir: Path) -> list[Path]:
         text = HEADER.format(name=path.name) + yaml.safe_dump(
             document, allow_unicode=True, sort_keys=False, width=1_000_000
         )
-        write_atomic(target, lambda tmp, text=text: tmp.write_text(text, "utf-8"))
+        write_atomic(target, functools.partial(Path.write_text, data=text, encoding="utf-8"))
         written.append(target)
     return written
 

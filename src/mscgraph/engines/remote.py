@@ -1,16 +1,17 @@
-"""A remote SPARQL 1.1 endpoint as an :class:`~mscgraph.queries.Engine` (SPARQL 1.1 Protocol over urllib).
+"""A remote SPARQL 1.1 endpoint as an :class:`~mscgraph.engines.base.Engine` (SPARQL 1.1 Protocol over
+urllib).
 
 Parameters are bound by a VALUES block of serialised terms placed first in the query's WHERE
-group (:func:`mscgraph.querytext.inject_values`), never by pasting user text. Failures
-(unreachable host, HTTP error, time-out, unreadable answer) become one-line
-:class:`~mscgraph.errors.EndpointError` messages that never show credentials.
+group (:func:`mscgraph.query.text.inject_values`), never by pasting user text. Answers are read by
+pyoxigraph's parsers (SPARQL results JSON, XML or TSV; N-Triples or Turtle). Failures (unreachable
+host, HTTP error, time-out, unreadable answer) become one-line
+:class:`~mscgraph.model.errors.EndpointError` messages that never show credentials.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import re
 import socket
@@ -18,18 +19,19 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from http.client import HTTPConnection, HTTPException
 
-from mscgraph.model.errors import EndpointError, QuerySyntaxError, UsageError
-from mscgraph.query.terms import Result, Term
-from mscgraph.query.text import form, inject_values
+import pyoxigraph as ox
 
-ACCEPT_RESULTS = "application/sparql-results+json"
+from mscgraph.engines.base import query_error
+from mscgraph.model.errors import EndpointError, MscGraphError, QuerySyntaxError, UsageError
+from mscgraph.query.terms import READ_ERRORS, Result, Term
+from mscgraph.query.text import check, form, inject_values
+
+ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9"
 USER_AGENT = "mscgraph"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def public_url(url: str) -> str:
@@ -100,12 +102,12 @@ def _watched(connection_class: type[HTTPConnection]) -> type[HTTPConnection]:
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
-    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def, override]
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def]
         return super().do_open(_watched(http_class), req, **kwargs)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def, override]
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def]
         return super().do_open(_watched(http_class), req, **kwargs)
 
 
@@ -274,18 +276,26 @@ class RemoteEngine:
         if graph:
             self.params = [(k, v) for k, v in self.params if k != "default-graph-uri"]
             self.params.append(("default-graph-uri", graph))
-        netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+        hostname = parts.hostname or ""
+        netloc = hostname if ":" not in hostname else f"[{hostname}]"
         netloc += f":{parts.port}" if parts.port else ""
         self.endpoint = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
         _, user, password = credentials(endpoint, user, password)
         self.timeout = timeout if timeout is not None else default_timeout()
-        self._http = opener(self.endpoint, user, password)
+        self._http: urllib.request.OpenerDirector | None = opener(self.endpoint, user, password)
+        self.allow_service = False  # the endpoint would fetch from the network for us
 
     def __repr__(self) -> str:
         return f"RemoteEngine({public_url(self.endpoint)!r})"
 
     def run(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
-        text = inject_values(query, bindings) if bindings else query
+        if self._http is None:
+            raise MscGraphError("the graph is closed")
+        check(query, allow_service=self.allow_service)
+        text = query
+        if bindings:
+            text = inject_values(query, bindings)
+            _refuse_unprojected(query, bindings)
         graph_form = form(text) in ("CONSTRUCT", "DESCRIBE")
         body = urllib.parse.urlencode([("query", text), *self.params]).encode()
         req = urllib.request.Request(
@@ -298,49 +308,50 @@ class RemoteEngine:
             },
         )
         _, content_type, payload = request(self._http, req, self.timeout)
+
+        def unreadable(exc: Exception) -> EndpointError:
+            return EndpointError(
+                f"{public_url(self.endpoint)} sent an unreadable {content_type} answer: {exc}"
+            )
+
         try:
             if graph_form:
-                return parse_graph(payload, content_type)
-            return parse_results_json(payload)
-        except (ValueError, KeyError, TypeError, SyntaxError, MemoryError) as exc:
-            raise EndpointError(
-                f"{public_url(self.endpoint)} sent an unreadable {content_type} answer: {exc}"
-            ) from None
+                return Result(graph_triples(payload, content_type), unreadable)
+            fmt = ox.QueryResultsFormat.from_media_type(content_type)
+            if fmt is None:
+                raise ValueError(f"unsupported results format {content_type}")
+            return Result(ox.parse_query_results(payload, fmt), unreadable)
+        except (*READ_ERRORS, MemoryError) as exc:
+            raise unreadable(exc) from None
+
+    def triples(self) -> Iterator[ox.Triple]:
+        """Every triple of the endpoint's default graph (a CONSTRUCT answer is a set: each once)."""
+        yield from self.run(ALL_TRIPLES).iter_triples()
+
+    def close(self) -> None:
+        self._http = None
 
 
-def _term(node: Mapping[str, str]) -> Term:
-    kind = node["type"]
-    if kind in ("literal", "typed-literal"):  # "typed-literal": the pre-standard form some servers send
-        lang = node.get("xml:lang")
-        datatype = None if lang else node.get("datatype", XSD_STRING)  # RDF 1.1: simple literal = xsd:string
-        value = node["value"]
-        if datatype == XSD_BOOLEAN and value in ("0", "1"):  # canonical form, as the embedded engine gives
-            value = "true" if value == "1" else "false"
-        return Term("literal", value, datatype, lang)
-    if kind == "bnode":
-        return Term("bnode", node["value"])
-    return Term("uri", node["value"])
+ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
-def parse_results_json(payload: bytes) -> Result:
-    """A SPARQL 1.1 Query Results JSON document as a Result."""
-    doc = json.loads(payload)
-    if "boolean" in doc:
-        return Result("ask", boolean=bool(doc["boolean"]))
-    variables = list(doc["head"].get("vars", []))
-    rows = [{k: _term(v) for k, v in b.items()} for b in doc["results"]["bindings"]]
-    return Result("select", variables=variables, rows=rows)
+def _refuse_unprojected(query: str, bindings: Mapping[str, Term]) -> None:
+    """Refuse what the embedded engine refuses: a bound variable that a SELECT does not project (the
+    VALUES block would bind it anyway). pyoxigraph's own check, on an empty store; a query it cannot
+    parse is left to the endpoint's parser."""
+    try:
+        substitutions: dict[ox.Variable, Term | ox.Triple] = {ox.Variable(k): v for k, v in bindings.items()}
+        ox.Store().query(query, substitutions=substitutions)
+    except SyntaxError:
+        return
+    except READ_ERRORS as exc:
+        raise query_error(exc) from None
 
 
-def parse_graph(payload: bytes, content_type: str) -> Result:
-    """An N-Triples or Turtle document as a graph Result."""
-    import pyoxigraph as ox
-
-    from mscgraph.engines.embedded import to_term
-
+def graph_triples(payload: bytes, content_type: str) -> list[ox.Triple]:
+    """The triples of an N-Triples or Turtle document (ValueError or SyntaxError if it is none)."""
     fmt = ox.RdfFormat.N_TRIPLES if content_type in ("application/n-triples", "text/plain") else None
     fmt = fmt or ox.RdfFormat.from_media_type(content_type)
     if fmt is None:
         raise ValueError(f"unsupported graph format {content_type}")
-    triples = [(to_term(t.subject), to_term(t.predicate), to_term(t.object)) for t in ox.parse(payload, fmt)]
-    return Result("graph", triples=triples)
+    return [quad.triple for quad in ox.parse(payload, fmt)]

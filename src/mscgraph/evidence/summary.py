@@ -64,7 +64,7 @@ HEADLINE_FAMILIES = ("Treg/FoxP3", "Th17", "BAFF/APRIL", "SDF-1/CXCR4", "Th1/Th2
 
 
 class LinkSummary(TypedDict):
-    """One link's evidence at a glance (JSON keys; see README "JSON keys")."""
+    """One link's evidence at a glance (JSON keys; see docs/cli.md, "JSON keys")."""
 
     subject: str
     subject_name: str

@@ -29,7 +29,7 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
     """Let ``write`` fill a temporary file in the same directory, then move it into place.
 
     - A symlink is followed: its target is replaced and the link stays a link.

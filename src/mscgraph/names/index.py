@@ -60,6 +60,7 @@ class NameIndex:
     def index_graph(self, store: ox.Store, graph: ox.NamedNode) -> None:
         """(Re)index the names of the entities in the file graph ``graph`` of ``store``."""
         rows = store.query(get("_name-index").text, default_graph=graph)
+        assert isinstance(rows, ox.QuerySolutions)
         with self.db:
             self.db.execute("DELETE FROM names WHERE file = ?", (graph.value,))
             self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", _keys(graph.value, rows))

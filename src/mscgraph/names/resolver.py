@@ -13,8 +13,8 @@ from mscgraph.engines.base import Engine
 from mscgraph.model.errors import KIND_NAMES, AmbiguousName, UnknownName, UsageError
 from mscgraph.model.namespaces import CONVERTER, MSC
 from mscgraph.names.keys import likeness, local_name, name_keys, normalize
+from mscgraph.query import terms
 from mscgraph.query.library import get
-from mscgraph.query.terms import Term
 
 if TYPE_CHECKING:
     from mscgraph.names.index import NameIndex
@@ -60,13 +60,13 @@ class Resolver:
             raise AmbiguousName(text, kind, [self._display(i, lbl) for i, lbl in sorted(candidates.items())])
         raise UnknownName(text, kind, self.suggest(text, kind))
 
-    def _class_binding(self, kind: str | None) -> dict[str, Term]:
-        return {"class": Term.iri(KIND_CLASSES[kind])} if kind else {}
+    def _class_binding(self, kind: str | None) -> dict[str, terms.Term]:
+        return {"class": terms.iri(KIND_CLASSES[kind])} if kind else {}
 
     def _by_iri(self, iri: str, kind: str | None) -> dict[str, str]:
         """The entity with this IRI, or the entities mapped to it (e.g. MONDO:0010030 -> SS)."""
         rows = self.engine.run(
-            get("_resolve-iri").text_for(self.engine.lateral), {"target": Term.iri(iri)}
+            get("_resolve-iri").text_for(self.engine.lateral), {"target": terms.iri(iri)}
         ).rows
         return self._of_kind([iri, *sorted(r["entity"].value for r in rows)], kind)
 
@@ -82,7 +82,7 @@ class Resolver:
         """
         found = {}
         for entity in entities:
-            bindings = {"entity": Term.iri(entity), **self._class_binding(kind)}
+            bindings = {"entity": terms.iri(entity), **self._class_binding(kind)}
             for r in self.engine.run(get("_resolve-entity").text_for(self.engine.lateral), bindings).rows:
                 found[entity] = r["label"].value if "label" in r else ""
         return found

@@ -2,15 +2,15 @@
 
 Both work on a *masked* copy of the text in which comments, strings, IRIs and prefixed names are
 blanked out by a lexer of the grammar's terminals, so a keyword or brace inside a
-literal, an IRI, a name or a comment is never mistaken for syntax. :func:`check` refuses SERVICE
-and bounds the nesting depth before the engine's (recursive) parser sees the query. This is not
+literal, an IRI, a name or a comment is never mistaken for syntax. :func:`check` refuses updates and
+SERVICE, and bounds the nesting depth before the engine's (recursive) parser sees the query. This is not
 a parser: the engine that runs the query still parses it and reports errors.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from mscgraph.model.errors import ServiceRefused, UsageError
 from mscgraph.query.terms import Term
@@ -58,7 +58,9 @@ def mask(query: str) -> str:
 
 
 def check(query: str, *, allow_service: bool = False) -> None:
-    """Refuse a query nested deeper than :data:`MAX_NESTING`, or with SERVICE unless allowed."""
+    """Refuse an update, a query nested deeper than :data:`MAX_NESTING`, or SERVICE unless allowed."""
+    if is_update(query):
+        raise UsageError("SPARQL Update is not allowed: mscgraph only reads the graph")
     depth = 0
     for token in tokens(query):
         kind, text = token.lastgroup, token.group(0)
@@ -109,7 +111,7 @@ def _where_brace(masked: str) -> int:
 def without_lateral(query: str) -> str:
     """The query for an engine without LATERAL (SPARQL 1.2, SEP-0006), with the same answers.
 
-    The named queries use LATERAL only as a plan hint (README, "Query plans"), in two idioms:
+    The named queries use LATERAL only as a plan hint (docs/sparql.md, "Query plans"), in two idioms:
     ``A LATERAL { B }`` where B repeats what it needs of A, which becomes the join ``A { B }``;
     and ``LATERAL { OPTIONAL { X } }``, which becomes ``OPTIONAL { X }``.
     """
@@ -137,13 +139,18 @@ def _matching(masked: str, opening: int) -> int:
     raise UsageError("unbalanced braces in the query")
 
 
-def values_block(bindings: Mapping[str, Term]) -> str:
-    """``VALUES (?a ?b) { (<iri> "text") }``: every term serialised by :meth:`Term.n3`."""
-    for name in bindings:
+def check_variables(names: Iterable[str]) -> None:
+    """Refuse a parameter name that is not a SPARQL variable name."""
+    for name in names:
         if not _VARNAME.match(name):
             raise UsageError(f"not a valid SPARQL variable name: {name!r}")
+
+
+def values_block(bindings: Mapping[str, Term]) -> str:
+    """``VALUES (?a ?b) { (<iri> "text") }``: every term in N-Triples syntax (pyoxigraph's ``str``)."""
+    check_variables(bindings)
     names = " ".join(f"?{n}" for n in bindings)
-    terms = " ".join(term.n3() for term in bindings.values())
+    terms = " ".join(str(term) for term in bindings.values())
     return f"VALUES ({names}) {{ ({terms}) }}"
 
 

@@ -21,7 +21,7 @@ Idle connections are closed after ``idle_timeout`` seconds.
 
 from __future__ import annotations
 
-import functools
+import io
 import ipaddress
 import multiprocessing
 import queue
@@ -44,8 +44,7 @@ from mscgraph.model.version import __version__
 from mscgraph.query.library import parse_params
 from mscgraph.query.terms import Result
 from mscgraph.query.text import check, form, is_update
-from mscgraph.views import formats, rdf
-from mscgraph.views.sparql import rdf_text
+from mscgraph.views import rdf, sparql
 
 if TYPE_CHECKING:
     from mscgraph.api import KnowledgeGraph
@@ -54,13 +53,13 @@ JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"
 CSV = "text/csv"
 TSV = "text/tab-separated-values"
-# format name -> (serialiser, Content-Type sent)
-SERIALISERS: dict[str, tuple[Callable[[Result], str], str]] = {
-    "json": (formats.sparql_json, JSON),
-    "xml": (formats.sparql_xml, XML),
-    "csv": (formats.sparql_csv, CSV),
-    "tsv": (formats.sparql_tsv, TSV),
-    **{name: (functools.partial(rdf_text, fmt=name), spec.media_type) for name, spec in rdf.FORMATS.items()},
+# format name (of mscgraph.views.sparql.write) -> Content-Type sent
+CONTENT_TYPES: dict[str, str] = {
+    "json": JSON,
+    "xml": XML,
+    "csv": CSV,
+    "tsv": TSV,
+    **{name: spec.media_type for name, spec in rdf.FORMATS.items()},
 }
 # media type asked for -> format name, by kind of query; the first of each is the default
 SOLUTION_TYPES: dict[str, str] = {
@@ -206,9 +205,10 @@ def _worker_main(conn: Connection, data: list[str] | None, generation: str | Non
 
 
 def _serialise(result: Result, fmt: str) -> tuple[str, bytes]:
-    """(Content-Type, body) of ``result`` in the format named ``fmt`` (a key of SERIALISERS)."""
-    serialise, content_type = SERIALISERS[fmt]
-    return f"{content_type}; charset=utf-8", serialise(result).encode("utf-8")
+    """(Content-Type, body) of ``result`` in the format named ``fmt`` (a key of CONTENT_TYPES)."""
+    out = io.BytesIO()
+    sparql.write(result, fmt, out)
+    return f"{CONTENT_TYPES[fmt]}; charset=utf-8", out.getvalue()
 
 
 @dataclass
@@ -547,7 +547,7 @@ class _Server(ThreadingHTTPServer):
     base = ""
     log = True
 
-    def handle_error(self, request: object, client_address: tuple) -> None:
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
         """A client that went away (or another connection error): one log line, no traceback."""
         exc = sys.exc_info()[1]
         if self.log:
@@ -561,11 +561,11 @@ def _server(host: str, port: int, service: SparqlService) -> _Server:
         handler = type(
             "BoundHandler", (Handler,), {"service": service, "timeout": service.settings.idle_timeout}
         )
-        server_class = type("BoundServer", (_Server,), {"address_family": family})
+        server_class: type[_Server] = type("BoundServer", (_Server,), {"address_family": family})
         server = server_class((host, port), handler)
     except (OSError, UnicodeError) as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}") from None
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = server.socket.getsockname()[:2]
     server.base = f"{f'[{bound_host}]' if ':' in str(bound_host) else bound_host}:{bound_port}"
     server.log = service.settings.log
     try:

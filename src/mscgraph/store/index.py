@@ -40,18 +40,20 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from mscgraph.model import resources
 from mscgraph.model.errors import DataError
-from mscgraph.model.progress import ProgressBar
 from mscgraph.names.index import NameIndex
 
 Progress = Callable[[Path | None, int, int], None]  # (file being loaded or None when done, bytes done, all)
 
 INDEX_VERSION = "4"  # bump when the store layout changes
 NAMES = "names.sqlite"  # the name index, beside the store in each generation
+Manifest = dict[str, Any]  # manifest.json: layout version, generation, name index size, files
+Fingerprint = list[Any]  # of a source file: size, mtime (ns), ctime (ns), inode (see Sources.stats), hash
 LEASE = "lease"  # readers hold a shared flock on it
 UNUSED_DAYS = 30  # another --data index unused this long is pruned
 
@@ -113,7 +115,7 @@ def cache_root() -> Path:
     return Path(base) / "mscgraph"
 
 
-def load_file(store: ox.Store, path: Path, graph: ox.NamedNode, *, bulk: bool) -> None:
+def load_file(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph, *, bulk: bool) -> None:
     """Parse one source file into ``graph``; a syntax error becomes a one-line DataError."""
     fmt = _FORMATS.get(path.suffix)
     if fmt is None:
@@ -169,9 +171,14 @@ class Lease:
         os.close(fd)
         return None
 
+    def release(self) -> None:
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
+
     def __del__(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self.fd)
+        self.release()
 
 
 @dataclass
@@ -183,21 +190,32 @@ class Index:
     generation: Path | None = None
     lease: Lease | None = None
 
+    def close(self) -> None:
+        """Close the name index and give up the lease (the store closes when no one refers to it)."""
+        self.names.close()
+        if self.lease is not None:
+            self.lease.release()
+
 
 def _warn(message: str) -> None:
     sys.stderr.write(f"mscgraph: warning: {message}\n")
     sys.stderr.flush()
 
 
+def _silent(path: Path | None, done: int, total: int) -> None:
+    """No progress report."""
+
+
 def open_index(sources: Sources, *, cache: bool = True, progress: Progress | None = None) -> Index:
     """Return the index of ``sources``; built or refreshed on disk when they changed.
 
-    ``progress`` is told of each file (re)loaded (default: a bar on stderr when it is a terminal).
+    ``progress``, if given, is told of each file (re)loaded: the library draws nothing itself
+    (the command line passes :class:`mscgraph.cli.progress.ProgressBar`).
     A cache that cannot be used gives one warning line and an index in memory.
     """
     if cache:
         try:
-            return _open_cached(sources, progress or ProgressBar())
+            return _open_cached(sources, progress or _silent)
         except (OSError, sqlite3.Error, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError
             reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
             where = getattr(exc, "filename", None) or cache_root()
@@ -251,9 +269,9 @@ def _open_cached(sources: Sources, progress: Progress) -> Index:
     raise OSError(f"the index at {folder} keeps changing under this process")
 
 
-def _read_manifest(folder: Path) -> dict | None:
+def _read_manifest(folder: Path) -> Manifest | None:
     try:
-        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest: Manifest = json.loads((folder / "manifest.json").read_text())
         names = folder / manifest["db"] / NAMES
         if manifest["version"] != INDEX_VERSION or names.stat().st_size != manifest["names_bytes"]:
             return None  # another layout, or a truncated name index: rebuild
@@ -262,15 +280,15 @@ def _read_manifest(folder: Path) -> dict | None:
         return None
 
 
-def _current(manifest: dict, stats: dict[str, list[int]]) -> bool:
+def _current(manifest: Manifest, stats: dict[str, list[int]]) -> bool:
     files = manifest["files"]
     return files.keys() == stats.keys() and all(files[k][:4] == v for k, v in stats.items())
 
 
-def _fingerprints(manifest: dict | None, stats: dict[str, list[int]]) -> dict[str, list]:
+def _fingerprints(manifest: Manifest | None, stats: dict[str, list[int]]) -> dict[str, Fingerprint]:
     """stats + content hash; a file whose stats did not change keeps the hash the manifest has."""
     known = (manifest or {}).get("files", {})
-    out: dict[str, list] = {}
+    out: dict[str, Fingerprint] = {}
     for path, stat in stats.items():
         if known.get(path, [])[:4] == stat:
             out[path] = known[path]
@@ -283,12 +301,12 @@ def _fingerprints(manifest: dict | None, stats: dict[str, list[int]]) -> dict[st
     return out
 
 
-def _same(a: list | None, b: list | None) -> bool:
+def _same(a: Fingerprint | None, b: Fingerprint | None) -> bool:
     """Same content (the hash), whatever the file's times say."""
     return a is not None and b is not None and a[4:] == b[4:]
 
 
-def _refresh(folder: Path, sources: Sources, manifest: dict | None, progress: Progress) -> dict:
+def _refresh(folder: Path, sources: Sources, manifest: Manifest | None, progress: Progress) -> Manifest:
     """Write a new generation of the index, reloading only the files whose content changed.
 
     Readers keep the generation they opened (Oxigraph forbids writing under a read-only reader),
@@ -315,7 +333,7 @@ def _refresh(folder: Path, sources: Sources, manifest: dict | None, progress: Pr
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir()
     (building / LEASE).touch()
-    current: dict[str, list] = {}
+    current: dict[str, Fingerprint] = {}
     # Reuse the last generation when most of it is still current; when most bytes changed, a fresh
     # bulk build is cheaper than copying the old store and clearing its graphs.
     kept = sum(v[0] for k, v in wanted.items() if _same(previous.get(k), v))
@@ -350,7 +368,7 @@ def _refresh(folder: Path, sources: Sources, manifest: dict | None, progress: Pr
     return new
 
 
-def _write_manifest(folder: Path, manifest: dict) -> None:
+def _write_manifest(folder: Path, manifest: Manifest) -> None:
     tmp = folder / f"manifest.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(manifest))
     os.replace(tmp, folder / "manifest.json")
@@ -412,8 +430,8 @@ def _prune_others(ours: Path) -> None:
 def _update(
     index: Index,
     sources: Sources,
-    current: dict[str, list],
-    wanted: dict[str, list],
+    current: dict[str, Fingerprint],
+    wanted: dict[str, Fingerprint],
     progress: Progress,
 ) -> None:
     """Bring ``index`` (holding ``current``) to ``wanted``: drop removed files, reload changed ones."""

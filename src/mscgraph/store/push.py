@@ -37,7 +37,9 @@ def graph_document(sources: Sources) -> tuple[bytes, int]:
     store = ox.Store()
     for path in sources.files:
         load_file(store, path, ox.DefaultGraph(), bulk=False)
-    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), len(store)
+    document = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert document is not None  # no output given: dump returns the bytes
+    return document, len(store)
 
 
 def push(
@@ -85,7 +87,7 @@ def push(
     back = urllib.request.Request(url, headers=headers)
     _, content_type, answer = remote.request(http, back, timeout, query=False)
     try:
-        stored = len(remote.parse_graph(answer, content_type).triples)
+        stored = len(remote.graph_triples(answer, content_type))
     except (ValueError, SyntaxError, MemoryError) as exc:
         raise EndpointError(f"{where} took the upload, but read back it sent no graph: {exc}") from None
     if stored < count or (replace and stored != count):

@@ -2,14 +2,15 @@
 
 Three passes, each reporting :class:`Problem` values rather than raising:
 
-1. syntax — every file is parsed with pyoxigraph, whose errors carry line and column;
-   a file that does not parse stops the run there (later passes would only report
-   the consequences of the missing triples);
+1. syntax — every file is loaded into an in-memory Oxigraph store, whose parser's errors
+   carry line and column; a file that does not parse stops the run there (later passes
+   would only report the consequences of the missing triples). Python reads the triples
+   only when there is a problem to place (file and line) or quotes to check;
 2. integrity — the ``queries/_check-*.rq`` SPARQL queries, run on an in-memory
    Oxigraph store (dangling links, studies without publications, orphans, typos in
    ontology terms...);
-3. SHACL — ``ontology/shapes.ttl`` with pyshacl, the ontology mixed in as
-   ``ont_graph`` (so ``sh:class`` follows ``rdfs:subClassOf``), no inference;
+3. SHACL — ``ontology/shapes.ttl`` compiled to SPARQL and run on the same store
+   (:mod:`mscgraph.validate.shacl`; ``sh:class`` follows ``rdfs:subClassOf``), no inference;
 4. quotes (with a source text) — every Chinese ``msc:sourceSentence`` must stand verbatim in
    the source, after :func:`markup_free` on both sides (docs/curation.md, rule 2).
 
@@ -21,12 +22,14 @@ message: integrity checks come before SHACL.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -36,9 +39,7 @@ from mscgraph.model.namespaces import CONVERTER
 from mscgraph.query.library import catalog
 from mscgraph.query.terms import Term
 from mscgraph.store.index import Sources
-
-if TYPE_CHECKING:
-    import rdflib
+from mscgraph.validate.shacl import Shapes, Violation, as_written
 
 CHECK_PREFIX = "_check-"
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
@@ -110,8 +111,7 @@ def validate(
 ) -> Report:
     """Validate the packaged ontology plus ``files`` (data files or directories; default: packaged data).
 
-    ``shacl=False`` skips the SHACL pass (pyshacl works on an in-memory rdflib graph, which is
-    the slow part on very large graphs); syntax and integrity checks always run. ``source`` (the
+    ``shacl=False`` skips the SHACL pass; syntax and integrity checks always run. ``source`` (the
     review's text) adds the quote check: every Chinese sentence quoted must be found in it verbatim.
     """
     sources = Sources.resolve(files)
@@ -119,41 +119,35 @@ def validate(
     locator = _Locator(sources.files)
 
     started = time.perf_counter()
-    parsed: dict[Path, list[ox.Triple]] = {}
-    for path in sources.files:
-        triples, problem = _parse(path, locator)
+    store = ox.Store()  # one default graph: the SHACL queries read it without a union of graphs
+    loaded = []
+    with ThreadPoolExecutor(2) as pool:  # the store parses and loads without holding the GIL
+        problems = list(pool.map(lambda path: _load(store, path, locator), sources.files))
+    for path, problem in zip(sources.files, problems, strict=True):
         if problem:
             report.problems.append(problem)
         else:
-            parsed[path] = triples
+            loaded.append(path)
     report.seconds["parse"] = time.perf_counter() - started
     if report.problems:
-        report.triples = sum(len(triples) for triples in parsed.values())
+        report.triples = sum(len(locator.triples(path)) for path in loaded)
         return report
-
-    store = ox.Store()
-    graphs = [sources.graph_of(p) for p in sources.files]
-    for path, graph in zip(sources.files, graphs, strict=True):
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in parsed[path])
     report.triples = len(store)
-    locator.index_subjects(parsed)
 
+    # The store answers queries without holding the GIL: the SHACL queries run beside the integrity
+    # checks (on two cores, "shacl" then counts from the start of both).
     started = time.perf_counter()
-    found = _integrity(EmbeddedEngine(store), locator)
-    report.seconds["integrity"] = time.perf_counter() - started
-    if source is not None:
-        started = time.perf_counter()
-        found += check_quotes(parsed, source, locator)
-        report.seconds["quotes"] = time.perf_counter() - started
-
-    if not shacl:
-        report.problems = _dedupe(found)
-        return report
-    started = time.perf_counter()
-    ontology = resources.ontology_file().resolve()
-    data_triples = [t for p, ts in parsed.items() if p != ontology for t in ts]
-    found += _shacl(data_triples, parsed.get(ontology, []), shapes or resources.shapes_file(), locator)
-    report.seconds["shacl"] = time.perf_counter() - started
+    with ThreadPoolExecutor(1) as pool:
+        shapes_run = pool.submit(Shapes(shapes or resources.shapes_file()).validate, store) if shacl else None
+        found = _integrity(EmbeddedEngine(store), locator)
+        report.seconds["integrity"] = time.perf_counter() - started
+        if source is not None:
+            quotes_started = time.perf_counter()
+            found += check_quotes(source, locator)
+            report.seconds["quotes"] = time.perf_counter() - quotes_started
+        if shapes_run is not None:
+            found += _shacl(shapes_run.result(), locator)
+            report.seconds["shacl"] = time.perf_counter() - started
 
     report.problems = _dedupe(found)
     return report
@@ -162,18 +156,20 @@ def validate(
 # --- syntax -------------------------------------------------------------------------------
 
 
-def _parse(path: Path, locator: _Locator) -> tuple[list[ox.Triple], Problem | None]:
+def _load(store: ox.Store, path: Path, locator: _Locator) -> Problem | None:
+    """Load ``path`` into ``store`` (parsed in Rust: Python sees the triples only if there is a problem)."""
     shown = locator.display(path)
     fmt = _FORMATS.get(path.suffix)
     if fmt is None:
-        return [], Problem(shown, None, "error", None, "unsupported file type (use .ttl or .nt)", "syntax")
+        return Problem(shown, None, "error", None, "unsupported file type (use .ttl or .nt)", "syntax")
     try:
-        return list(ox.parse(path=str(path), format=fmt)), None
+        store.load(path=str(path), format=fmt)
     except SyntaxError as exc:
         message = _POSITION.sub("", " ".join(str(exc.msg or exc).split()))
-        return [], Problem(shown, exc.lineno, "error", None, f"syntax error: {message}", "syntax", exc.offset)
+        return Problem(shown, exc.lineno, "error", None, f"syntax error: {message}", "syntax", exc.offset)
     except OSError as exc:
-        return [], Problem(shown, None, "error", None, f"cannot read: {exc.strerror or exc}", "syntax")
+        return Problem(shown, None, "error", None, f"cannot read: {exc.strerror or exc}", "syntax")
+    return None
 
 
 # --- quotes --------------------------------------------------------------------------------
@@ -195,7 +191,7 @@ def markup_free(text: str) -> str:
     return text.translate(str.maketrans("（），；：", "(),;:"))
 
 
-def check_quotes(parsed: dict[Path, list[ox.Triple]], source: Path, locator: _Locator) -> list[Problem]:
+def check_quotes(source: Path, locator: _Locator) -> list[Problem]:
     """A problem (with the file and line of the quote) for each Chinese quote not found in ``source``."""
     try:
         text = markup_free(source.read_text("utf-8"))
@@ -203,8 +199,8 @@ def check_quotes(parsed: dict[Path, list[ox.Triple]], source: Path, locator: _Lo
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         return [Problem(str(source), None, "error", None, f"cannot read the source text: {reason}", "quotes")]
     problems = []
-    for path, triples in parsed.items():
-        for t in triples:
+    for path in locator.files:
+        for t in locator.triples(path):
             quote = t.object
             if t.predicate.value != _SOURCE_SENTENCE or not isinstance(quote, ox.Literal):
                 continue
@@ -214,9 +210,9 @@ def check_quotes(parsed: dict[Path, list[ox.Triple]], source: Path, locator: _Lo
             problems.append(
                 Problem(
                     file=locator.display(path),
-                    line=_line_of_text(path, quote.value) or locator.line_of(path, t.subject.value),
+                    line=_line_of_text(path, quote.value) or locator.line_of(path, _subject_iri(t)),
                     severity="error",
-                    focus=_show(Term.iri(t.subject.value)) if isinstance(t.subject, ox.NamedNode) else None,
+                    focus=_show(t.subject) if isinstance(t.subject, ox.NamedNode) else None,
                     message=f"quote not found verbatim in {source.name}: {shown!r}",
                     check="quotes",
                     path="msc:sourceSentence",
@@ -261,78 +257,23 @@ def _integrity(engine: EmbeddedEngine, locator: _Locator) -> list[Problem]:
 # --- SHACL ------------------------------------------------------------------------------------
 
 
-def _shacl(
-    data: list[ox.Triple], ontology: list[ox.Triple], shapes: Path, locator: _Locator
-) -> list[Problem]:
-    import pyshacl
-    import rdflib
-    from rdflib.namespace import RDF, SH
-
-    shapes_graph = rdflib.Graph().parse(shapes, format="turtle")
-    data_graph, ont_graph = _rdflib_graph(data), _rdflib_graph(ontology)
-    _conforms, results, _text = pyshacl.validate(
-        data_graph,
-        shacl_graph=shapes_graph,
-        ont_graph=ont_graph,
-        inference="none",
-        advanced=False,
-        inplace=True,
-        allow_warnings=True,
-        allow_infos=True,
-    )
+def _shacl(violations: list[Violation], locator: _Locator) -> list[Problem]:
     problems = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = _from_rdflib(results.value(result, SH.focusNode))
-        path = _from_rdflib(results.value(result, SH.resultPath))
-        value = _from_rdflib(results.value(result, SH.value))
-        severity = str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
-        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
-        message = messages[0] if messages else "does not conform to the shapes"
-        if value is not None and value != focus:
-            message += f" (got {_show(value)})"
-        level = _SEVERITY.get(severity, "error")
-        problems.append(locator.problem(focus, message, "shacl", level, path, value))
+    for v in as_written(violations, (t for path in locator.files for t in locator.triples(path))):
+        message = v.message
+        if v.value is not None and v.value != v.focus:
+            message += f" (got {_show(v.value)})"
+        severity = _SEVERITY.get(v.severity, "error")
+        problems.append(locator.problem(v.focus, message, "shacl", severity, v.path, v.value))
     return problems
-
-
-def _rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
-    """An rdflib Graph from pyoxigraph triples (no second Turtle parse)."""
-    import rdflib
-
-    graph = rdflib.Graph()
-    add = graph.add
-    for t in triples:
-        add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
-    return graph
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _to_rdflib(node: Any) -> Any:
-    import rdflib
-
-    if isinstance(node, ox.NamedNode):
-        return rdflib.URIRef(node.value)
-    if isinstance(node, ox.BlankNode):
-        return rdflib.BNode(node.value)
-    if node.language:
-        return rdflib.Literal(node.value, lang=node.language)
-    datatype = node.datatype.value
-    return rdflib.Literal(node.value, datatype=None if datatype == _XSD_STRING else rdflib.URIRef(datatype))
-
-
-def _from_rdflib(node: Any) -> Term | None:
-    import rdflib
-
-    if node is None:
-        return None
-    if isinstance(node, rdflib.URIRef):
-        return Term.iri(str(node))
-    if isinstance(node, rdflib.BNode):
-        return Term("bnode", str(node))
-    datatype = str(node.datatype) if node.datatype else (None if node.language else _XSD_STRING)
-    return Term("literal", str(node), datatype, node.language)
+def _subject_iri(triple: ox.Triple) -> str:
+    """The subject's IRI or blank node id (a triple term, which the data never hold: its text)."""
+    return str(triple.subject) if isinstance(triple.subject, ox.Triple) else triple.subject.value
 
 
 # --- reporting ----------------------------------------------------------------------------------
@@ -340,15 +281,14 @@ def _from_rdflib(node: Any) -> Term | None:
 
 def _show(term: Term) -> str:
     """A term as a curator would write it in Turtle: CURIE, or literal with a short datatype."""
-    if term.kind == "uri":
+    if isinstance(term, ox.NamedNode):
         return CONVERTER.compact(term.value)
-    if term.kind == "bnode":
+    if isinstance(term, ox.BlankNode):
         return "[]"
-    if term.kind != "literal":
-        return term.value
-    text = term.n3()
-    if term.datatype and not term.lang and term.datatype != _XSD_STRING:
-        text = text.replace(f"^^<{term.datatype}>", f"^^{CONVERTER.compact(term.datatype)}")
+    text = str(term)
+    datatype = term.datatype.value
+    if not term.language and datatype != _XSD_STRING:
+        text = text.replace(f"^^<{datatype}>", f"^^{CONVERTER.compact(datatype)}")
     return text
 
 
@@ -368,7 +308,7 @@ class _Locator:
 
     def __init__(self, files: Sequence[Path]) -> None:
         self.files = list(files)
-        self.owner: dict[str, Path] = {}
+        self.parsed: dict[Path, list[ox.Triple]] = {}
         self.lines: dict[Path, dict[str, int]] = {}
 
     @staticmethod
@@ -378,11 +318,21 @@ class _Locator:
         except ValueError:
             return str(path)
 
-    def index_subjects(self, parsed: dict[Path, list[ox.Triple]]) -> None:
+    def triples(self, path: Path) -> list[ox.Triple]:
+        """The triples of a file that loaded, parsed again on first use (to place problems)."""
+        if path not in self.parsed:
+            self.parsed[path] = list(ox.parse(path=str(path), format=_FORMATS[path.suffix]))
+        return self.parsed[path]
+
+    @functools.cached_property
+    def owner(self) -> dict[str, Path]:
+        """IRI -> the first file where it is a subject (indexed at the first problem, if any)."""
+        owner: dict[str, Path] = {}
         for path in self.files:
-            for t in parsed.get(path, ()):
+            for t in self.triples(path):
                 if isinstance(t.subject, ox.NamedNode):
-                    self.owner.setdefault(t.subject.value, path)
+                    owner.setdefault(t.subject.value, path)
+        return owner
 
     def line_of(self, path: Path, iri: str) -> int | None:
         if path not in self.lines:
@@ -399,7 +349,7 @@ class _Locator:
         value: Term | None = None,
     ) -> Problem:
         file = line = None
-        if focus is not None and focus.kind == "uri" and focus.value in self.owner:
+        if isinstance(focus, ox.NamedNode) and focus.value in self.owner:
             where = self.owner[focus.value]
             file, line = self.display(where), self.line_of(where, focus.value)
         return Problem(

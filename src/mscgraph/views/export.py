@@ -25,22 +25,11 @@ if TYPE_CHECKING:
 
 Writer = Callable[["Graph", BinaryIO], None]
 
-ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-
 
 def triples(kg: Graph) -> Iterator[ox.Triple]:
     """Every triple of the ontology and data: from the embedded store file graph after file graph (a
     triple two files state comes twice, the same RDF graph once read), from an endpoint its answer."""
-    import pyoxigraph as ox
-
-    from mscgraph.engines.embedded import EmbeddedEngine, to_ox
-
-    engine = kg.engine
-    if isinstance(engine, EmbeddedEngine):
-        yield from engine.triples()
-        return
-    for s, p, o in engine.run(ALL_TRIPLES).triples:  # a remote endpoint
-        yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+    return kg.engine.triples()
 
 
 def _rdf_writer(fmt: str) -> Writer:
@@ -50,7 +39,7 @@ def _rdf_writer(fmt: str) -> Writer:
         from mscgraph.engines.embedded import EmbeddedEngine
 
         spec = rdf.FORMATS[fmt]
-        if isinstance(kg.engine, EmbeddedEngine) and spec.concatenates:  # the store's serialiser alone
+        if isinstance(kg.engine, EmbeddedEngine) and spec.concatenates and spec.pyoxigraph:  # the store's own
             kg.engine.dump(out, getattr(ox.RdfFormat, spec.pyoxigraph), spec.prefixes)
         else:
             rdf.write(triples(kg), fmt, out)

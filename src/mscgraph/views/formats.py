@@ -1,4 +1,4 @@
-"""Rows -> table / json / csv / tsv, and query results -> the W3C SPARQL 1.1 result formats."""
+"""Rows -> table / json / csv / tsv (W3C SPARQL results are pyoxigraph's: :mod:`mscgraph.views.sparql`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ import textwrap
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
-
-from mscgraph.query.terms import Result, Term
 
 ROW_FORMATS = ("table", "json", "csv", "tsv")
 
@@ -156,73 +154,4 @@ def _records(columns: list[str], cells: list[list[str]], width: int) -> str:
         for key, text in zip(columns, row, strict=True):
             for i, line in enumerate(_wrap(text, max(width - key_width - 2, 10))):
                 out.append(f"{(key if i == 0 else '').ljust(key_width)}  {line}".rstrip())
-    return "\n".join(out) + "\n"
-
-
-# --- W3C SPARQL 1.1 results --------------------------------------------------------------
-
-
-def _json_term(term: Term) -> dict[str, str]:
-    if term.kind == "literal":
-        out = {"type": "literal", "value": term.value}
-        if term.lang:
-            out["xml:lang"] = term.lang
-        elif term.datatype and not term.datatype.endswith("#string"):
-            out["datatype"] = term.datatype
-        return out
-    return {"type": term.kind, "value": term.value}
-
-
-def sparql_json(result: Result) -> str:
-    """The SPARQL 1.1 Query Results JSON Format."""
-    if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
-    bindings = [{k: _json_term(v) for k, v in row.items()} for row in result.rows]
-    doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False) + "\n"
-
-
-def sparql_csv(result: Result) -> str:
-    """The SPARQL 1.1 CSV results format: plain values, CRLF line ends."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow([row[v].value if v in row else "" for v in result.variables])
-    return out.getvalue()
-
-
-def sparql_tsv(result: Result) -> str:
-    """The SPARQL 1.1 TSV results format: terms in Turtle/N-Triples syntax."""
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
-    for row in result.rows:
-        lines.append("\t".join(row[v].n3() if v in row else "" for v in result.variables))
-    return "\n".join(lines) + "\n"
-
-
-def sparql_xml(result: Result) -> str:
-    """The SPARQL Query Results XML Format."""
-    from xml.sax.saxutils import escape, quoteattr
-
-    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
-    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
-    out.append("</head>")
-    if result.kind == "ask":
-        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>")
-    else:
-        out.append("<results>")
-        for row in result.rows:
-            out.append("<result>")
-            for name, term in row.items():
-                if term.kind == "literal":
-                    attr = f" xml:lang={quoteattr(term.lang)}" if term.lang else ""
-                    if term.datatype and not term.lang and not term.datatype.endswith("#string"):
-                        attr = f" datatype={quoteattr(term.datatype)}"
-                    value = f"<literal{attr}>{escape(term.value)}</literal>"
-                else:
-                    value = f"<{term.kind}>{escape(term.value)}</{term.kind}>"
-                out.append(f"<binding name={quoteattr(name)}>{value}</binding>")
-            out.append("</result>")
-        out.append("</results>")
-    out.append("</sparql>")
     return "\n".join(out) + "\n"

@@ -159,23 +159,26 @@ def page_evidence(
     With an evidence type, a link keeps only the findings of that type (and is left out without any);
     its summary stays the summary of the whole link, so the page says how many of its findings it holds.
     """
+    import pyoxigraph as ox
+
     from mscgraph.query.library import get
+    from mscgraph.query.terms import python
 
     diseases, mechanisms = set(diseases), set(mechanisms)
     result = kg.engine.run(get("evidence").text_for(kg.engine.lateral))  # unbound: every finding, one pass
     rows = [
-        {v: (CONVERTER.compact(t.value) if t.kind == "uri" else t.python()) for v, t in r.items()}
+        {v: (CONVERTER.compact(t.value) if isinstance(t, ox.NamedNode) else python(t)) for v, t in r.items()}
         for r in result.rows
     ]
     by_link: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    findings = []
+    findings: list[dict[str, Any]] = []
     for r in sorted(rows, key=lambda r: (r["disease"], r["mechanism"], r["role"], r["finding"], r["study"])):
         if evidence_type != "all" and r["evidence"] != evidence_type:
             continue
         by_link[(r["disease"], r["mechanism"], r["role"])].append(len(findings))
         findings.append({"citation": citation(r), **r})
     every_link = evidence.summaries(kg)
-    links = []
+    links: list[dict[str, Any]] = []
     for s in every_link:
         if (diseases and s["subject"] not in diseases) or (mechanisms and s["mechanism"] not in mechanisms):
             continue
@@ -275,7 +278,7 @@ def positions(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[
     for n in sorted(kinds):
         if n not in placed:
             via = {s for study in near[n] for s in near[study]} if kinds[n] == "product" else near[n]
-            centre[n] = _mean([centre[s] for s in sorted(via & placed)])
+            centre[n] = _mean([c for s in sorted(via & placed) if (c := centre[s])])
     for n in sorted(kinds):  # not linked to a subject: where its neighbours are, else the middle
         if centre[n] is None:
             centre[n] = _mean([c for m in sorted(near[n]) if (c := centre.get(m))]) or (0.0, 0.0)

@@ -1,7 +1,7 @@
 """The lookups behind ``mscgraph mechanisms|diseases|studies|evidence|show|search|stats``.
 
 Each runs one named query and shapes its rows into dicts with stable snake_case keys
-(documented in README). Table views pick a few of the keys: see ``TABLE_COLUMNS``.
+(documented in docs/cli.md, "JSON keys"). Table views pick a few of the keys: see ``TABLE_COLUMNS``.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ List-valued attributes stay lists in the graph; the file writers flatten them (`
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -701,7 +702,7 @@ def write_kgx(graph: nx.MultiDiGraph, path: str | Path) -> list[Path]:
         stem = str(path.with_suffix("")) if path.suffix in (".tsv", ".kgx") else str(path)
         targets = (Path(f"{stem}_nodes.tsv"), Path(f"{stem}_edges.tsv"))
     for target, text in zip(targets, kgx_tables(graph), strict=True):
-        write_atomic(target, lambda tmp, text=text: tmp.write_text(text, "utf-8"))
+        write_atomic(target, functools.partial(Path.write_text, data=text, encoding="utf-8"))
     return list(targets)
 
 

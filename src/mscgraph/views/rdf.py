@@ -12,7 +12,7 @@ import functools
 import io
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _json  # json.dumps(text, ensure_ascii=False), in C
 from operator import attrgetter
@@ -69,14 +69,9 @@ def to_bytes(triples: Iterable[ox.Triple], fmt: str) -> bytes:
     return out.getvalue()
 
 
-def result_triples(result: Result) -> Iterator[ox.Triple]:
-    """A CONSTRUCT/DESCRIBE result's triples as pyoxigraph triples."""
-    import pyoxigraph as ox
-
-    from mscgraph.engines.embedded import to_ox
-
-    for s, p, o in result.triples:
-        yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+def result_triples(result: Result) -> Iterable[ox.Triple]:
+    """A CONSTRUCT/DESCRIBE result's triples, streamed if they were not read yet."""
+    return result.iter_triples()
 
 
 # --- compact JSON-LD -------------------------------------------------------------------------
@@ -99,11 +94,13 @@ def _iri(iri: str) -> str:
     return iri if local.startswith("//") else curie  # "x://..." would read as an absolute IRI
 
 
-def _id(node: ox.NamedNode | ox.BlankNode) -> str:
-    return f"_:{node.value}" if type(node) is ox.BlankNode else _iri(node.value)
+def _id(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+    if type(node) is ox.NamedNode:
+        return _iri(node.value)
+    return f"_:{node.value}" if type(node) is ox.BlankNode else str(node)
 
 
-def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     """The JSON text of an object (as ``json.dumps`` writes it, without building the dict first)."""
     if type(term) is not ox.Literal:
         return f'{{"@id": {_json(_id(term))}}}'

@@ -1,4 +1,8 @@
-"""A one-line progress bar on stderr for long index builds, drawn only when stderr is a terminal."""
+"""A one-line progress bar on stderr for long index builds, drawn only when stderr is a terminal.
+
+The library reports progress through a callback (``mscgraph.load(progress=...)``); only the command
+line draws it.
+"""
 
 from __future__ import annotations
 
