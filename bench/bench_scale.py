@@ -3,6 +3,7 @@
     python bench/bench_scale.py                # ×1, ×100, ×1000
     python bench/bench_scale.py --quick        # ×1 and ×10 only
     python bench/bench_scale.py --scales 1000  # one size; results of other sizes are kept
+    python bench/bench_scale.py --only export,html   # those cases only; the other rows are kept
     python bench/bench_scale.py --scales 1 --runs 1 --no-warmup  # a quick check (what the test runs)
 
 For each size, bench/generate.py writes a synthetic graph into ``--out`` (default bench/out,
@@ -10,6 +11,11 @@ ignored by git), then every case runs as a whole process (bench/harness.py): med
 of ``--runs`` runs after a warm-up, and peak resident memory. A case whose warm-up takes longer
 than ``--slow`` seconds is measured once more only (runs = 1 in the table), and a run longer than
 ``--timeout`` seconds is killed and shown as "> N s".
+
+Each case of ours is set beside pyoxigraph's own figure where there is one (the index build beside
+``Store.bulk_load``, each export beside ``Store.dump`` of the same store: bench/oxigraph_bulk.py,
+bench/oxigraph_dump.py) and beside the naive rdflib way (bench/naive.py); a case with a goal
+(:data:`TARGETS`) shows its limit and whether it is met.
 
 Writes bench/results/scale-<N>.json per size, then bench/results/scale.md (every size found)
 and docs/scale.png (time vs size, log-log, one line per case and engine).
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -41,6 +48,19 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     limited: bool = True  # False: never killed (the index builds, which every later case needs)
     targets: dict[int, float] = field(default_factory=dict)  # size -> seconds the case should stay under
+    upto: int | None = None  # run at sizes up to this one only (e.g. a whole-graph page)
+
+
+EXPORT_FORMATS = ("nt", "ttl", "jsonld")
+# case -> (the limit as the table shows it, met(ours, other) -> bool, largest size it is set for)
+TARGETS: dict[str, tuple[str, Callable[[float, float | None], bool], int | None]] = {
+    **{
+        f"export --format {fmt}": ("≤ 1.5× engine", lambda t, e: e is not None and t <= 1.5 * e, None)
+        for fmt in EXPORT_FORMATS
+    },
+    "html (whole graph)": ("< 3 s", lambda t, _: t < 3, 100),
+    "page stabilise (whole graph, Chromium)": ("< 10 s", lambda t, _: t < 10, 100),
+}
 
 
 def python() -> str:
@@ -51,8 +71,8 @@ def mscgraph() -> str:
     return shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or "mscgraph"
 
 
-def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case]]:
-    """The mscgraph cases and the naive ones; same names mean the same work."""
+def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case], list[Case]]:
+    """The mscgraph cases, the naive ones and pyoxigraph's own; same names mean the same work."""
     env = {"MSCGRAPH_CACHE": str(cache)}
     d = ["--data", str(data)]
     bulk_store = work / "oxigraph-bulk"
@@ -84,16 +104,37 @@ def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case]]:
             [mscgraph(), "sparql", "--named", "shared-mechanisms-all-pairs", "--format", "tsv", *d],
             env=env,
         ),
-        Case(
-            "export --format nt",
-            [mscgraph(), "export", "--format", "nt", "-o", str(work / "ours.nt"), *d],
-            env=env,
+        *(
+            Case(
+                f"export --format {fmt}",
+                [mscgraph(), "export", "--format", fmt, "-o", str(work / f"ours.{fmt}"), *d],
+                env=env,
+            )
+            for fmt in EXPORT_FORMATS
         ),
         Case(
             "html --disease SS",
             [mscgraph(), "html", "--disease", "SS", "-o", str(work / "ours.html"), *d],
             env=env,
         ),
+        Case(
+            "html (whole graph)",
+            [mscgraph(), "html", "-o", str(work / "all.html"), *d],
+            env=env,
+            upto=100,
+        ),
+        Case(  # the page the case above wrote
+            "page stabilise (whole graph, Chromium)",
+            [python(), str(BENCH / "page_stabilise.py"), str(work / "all.html")],
+            upto=100,
+        ),
+    ]
+    engine = [  # pyoxigraph's own serialisers on the same on-disk store (the index's)
+        Case(
+            f"export --format {fmt}",
+            [python(), str(BENCH / "oxigraph_dump.py"), str(cache), fmt, str(work / f"engine.{fmt}")],
+        )
+        for fmt in EXPORT_FORMATS
     ]
     naive = [python(), str(BENCH / "naive.py"), "--data", str(data)]
     theirs = [
@@ -103,7 +144,7 @@ def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case]]:
         Case("export --format nt", [*naive, "export", str(work / "naive.nt")]),
         Case("html --disease SS", [*naive, "html", str(work / "naive.html"), "--disease", SS]),
     ]
-    return ours, theirs
+    return ours, theirs, engine
 
 
 def run_case(case: Case, runs: int, slow: float, timeout: float, warmup: bool = True) -> dict[str, object]:
@@ -141,15 +182,26 @@ def _row(t: Timing) -> dict[str, object]:
     }
 
 
-def count_triples(store_dir: Path) -> int:
+def count_triples(cache: Path) -> int:
+    """The quads of mscgraph's index (one per triple and file stating it)."""
     import pyoxigraph as ox
+    from oxigraph_dump import store_path
 
-    return len(ox.Store.read_only(str(store_dir)))
+    return len(ox.Store.read_only(str(store_path(cache))))
 
 
 def bench_scale(
-    scale: int, out: Path, runs: int, slow: float, timeout: float, warmup: bool = True
+    scale: int,
+    out: Path,
+    runs: int,
+    slow: float,
+    timeout: float,
+    only: list[str],
+    previous: dict | None,
+    warmup: bool = True,
 ) -> dict[str, object]:
+    """Measure every case at ``scale``; with ``only``, the cases whose name holds one of those words,
+    keeping the other rows of ``previous`` (the index is then built unmeasured if it is not measured)."""
     sys.path.insert(0, str(BENCH))
     from generate import generate
 
@@ -159,18 +211,33 @@ def bench_scale(
     work.mkdir(parents=True)
     print(f"×{scale}: generating {data} ...", file=sys.stderr, flush=True)
     generate(scale, data)
-    ours, theirs = cases(data, work, work / "cache")
-    result: dict[str, object] = {"scale": scale, "mscgraph": {}, "naive": {}}
-    for engine, todo in (("mscgraph", ours), ("naive", theirs)):
+    ours, theirs, own = cases(data, work, work / "cache")
+    keep = previous or {}
+    result: dict[str, object] = {
+        "scale": scale,
+        **({"triples": keep["triples"]} if "triples" in keep else {}),
+        **{engine: dict(keep.get(engine, {})) for engine in ("mscgraph", "naive", "engine")},
+    }
+    for engine, todo in (("mscgraph", ours), ("engine", own), ("naive", theirs)):
         for case in todo:
+            if case.upto is not None and scale > case.upto:
+                result[engine].pop(case.name, None)  # type: ignore[attr-defined]
+                continue
+            if only and not any(word in case.name for word in only):
+                if case.name == "index build":
+                    run_once(case.argv, case.env)  # later cases need the index
+                    result["triples"] = count_triples(work / "cache")
+                continue
             print(f"×{scale}: {engine}: {case.name} ...", file=sys.stderr, flush=True)
             row = run_case(case, runs, slow, timeout, warmup)
+            if scale in case.targets:
+                row["target_s"] = case.targets[scale]
             result[engine][case.name] = row  # type: ignore[index]
             print(f"    {_fmt(row)}", file=sys.stderr, flush=True)
-            if case.name == "pyoxigraph bulk_load":
-                result["triples"] = count_triples(work / "oxigraph-bulk")
-            if case.name == "index build" and not row.get("runs"):  # later cases need the index
-                run_once(case.argv, case.env)
+            if case.name == "index build":
+                if not row.get("runs"):  # later cases need the index
+                    run_once(case.argv, case.env)
+                result["triples"] = count_triples(work / "cache")
     shutil.rmtree(work, ignore_errors=True)
     return result
 
@@ -183,42 +250,69 @@ def _fmt(row: dict[str, object] | None) -> str:
     return f"{row['median_s']:.3f} s"
 
 
+VS = {
+    "bulk_load": "pyoxigraph bulk_load",
+    "engine": "pyoxigraph Store.dump, same store",
+    "naive": "naive rdflib",
+}
+
+
+def _comparisons(r: dict, name: str) -> list[tuple[str, dict | None]]:
+    """What a case of ours is set beside: pyoxigraph's own figure, the naive way, or nothing."""
+    if name == "index build":
+        return [("bulk_load", r["mscgraph"].get("pyoxigraph bulk_load"))]
+    found = [(vs, r.get(vs, {}).get(name)) for vs in ("engine", "naive") if name in r.get(vs, {})]
+    return found or [("", None)]
+
+
+def _ratio(vs: str, mine: dict, other: dict | None) -> str:
+    if not (mine.get("median_s") and other):
+        return ""
+    if not other.get("median_s"):  # the other timed out: a lower bound
+        return f"> {other['timeout_s'] / mine['median_s']:.1f}× faster" if other.get("timeout_s") else ""
+    if vs in ("bulk_load", "engine"):
+        return f"{mine['median_s'] / other['median_s']:.2f}× {vs}"
+    return f"{other['median_s'] / mine['median_s']:.1f}× faster"
+
+
+def _target(scale: int, name: str, vs: str, mine: dict, other: dict | None) -> tuple[str, str]:
+    """The case's limit and whether this row meets it ("" where none is set)."""
+    if mine.get("target_s") is not None:  # a case's own limit at this size (Case.targets)
+        limit = f"< {mine['target_s']:g} s"
+        return limit, "yes" if (mine.get("median_s") or float("inf")) < mine["target_s"] else "no"
+    limit, met, upto = TARGETS.get(name, ("", None, None))
+    if not limit or (upto is not None and scale > upto) or ("engine" in limit) != (vs == "engine"):
+        return "", ""
+    if mine.get("median_s") is None:
+        return limit, "no"
+    return limit, "yes" if met(mine["median_s"], (other or {}).get("median_s")) else "no"  # type: ignore[misc]
+
+
 def table(results: list[dict]) -> str:
     rows = []
     for r in sorted(results, key=lambda r: r["scale"]):
-        ours, naive = r["mscgraph"], r["naive"]
-        for name, mine in ours.items():
-            other = naive.get(name)
-            if name == "index build":
-                other, vs = ours.get("pyoxigraph bulk_load"), "bulk_load"
-            elif name == "pyoxigraph bulk_load":
+        for name, mine in r["mscgraph"].items():
+            if name == "pyoxigraph bulk_load":
                 continue
-            else:
-                vs = "naive"
-            ratio = ""
-            if mine.get("median_s") and other and other.get("median_s"):
-                ratio = (
-                    f"{mine['median_s'] / other['median_s']:.2f}× bulk_load"
-                    if vs == "bulk_load"
-                    else f"{other['median_s'] / mine['median_s']:.1f}× faster"
+            for vs, other in _comparisons(r, name):
+                target, met = _target(r["scale"], name, vs, mine, other)
+                rows.append(
+                    {
+                        "size": f"×{r['scale']}",
+                        "triples": f"{r.get('triples', 0):,}",
+                        "case": name,
+                        "mscgraph": _fmt(mine),
+                        "MiB": mine.get("peak_rss_mib") or "–",
+                        "runs": mine.get("runs", 0),
+                        "vs": VS.get(vs, "–"),
+                        "other": _fmt(other),
+                        "other MiB": (other or {}).get("peak_rss_mib") or "–",
+                        "other runs": (other or {}).get("runs", 0),
+                        "ratio": _ratio(vs, mine, other),
+                        "target": target,
+                        "met": met,
+                    }
                 )
-            elif mine.get("median_s") and other and other.get("timeout_s"):  # a lower bound
-                ratio = f"> {other['timeout_s'] / mine['median_s']:.1f}× faster"
-            rows.append(
-                {
-                    "size": f"×{r['scale']}",
-                    "triples": f"{r.get('triples', 0):,}",
-                    "case": name,
-                    "mscgraph": _fmt(mine),
-                    "MiB": mine.get("peak_rss_mib") or "–",
-                    "runs": mine.get("runs", 0),
-                    "vs": "pyoxigraph bulk_load" if vs == "bulk_load" else "naive rdflib",
-                    "other": _fmt(other),
-                    "other MiB": (other or {}).get("peak_rss_mib") or "–",
-                    "other runs": (other or {}).get("runs", 0),
-                    "ratio": ratio,
-                }
-            )
     return markdown_table(rows)
 
 
@@ -230,14 +324,14 @@ def plot(results: list[dict], path: Path) -> None:
 
     results = sorted(results, key=lambda r: r["scale"])
     fig, ax = plt.subplots(figsize=(9, 6))
-    names = list(results[-1]["mscgraph"])
+    names = list(dict.fromkeys(name for r in results for name in r["mscgraph"]))
     colors = dict(zip(names, plt.rcParams["axes.prop_cycle"].by_key()["color"] * 2, strict=False))
-    for engine, style in (("mscgraph", "-o"), ("naive", "--s")):
+    for engine, style in (("mscgraph", "-o"), ("engine", ":^"), ("naive", "--s")):
         for name in names:
             pts = [
                 (r.get("triples") or r["scale"], r[engine][name]["median_s"])
                 for r in results
-                if name in r[engine] and r[engine][name].get("median_s")
+                if name in r.get(engine, {}) and r[engine][name].get("median_s")
             ]
             if pts:
                 xs, ys = zip(*pts, strict=True)
@@ -246,7 +340,7 @@ def plot(results: list[dict], path: Path) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("triples (synthetic graph ×1, ×100, ×1000 the real data)")
     ax.set_ylabel("whole-process wall time, median (s)")
-    ax.set_title("mscgraph vs naive rdflib: time vs graph size")
+    ax.set_title("mscgraph vs pyoxigraph's own serialiser and naive rdflib: time vs graph size")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
@@ -268,12 +362,23 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=BENCH / "out", help="generated graphs (git-ignored)")
     parser.add_argument("--results", type=Path, default=BENCH / "results")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "scale.png")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated words: measure only the cases whose name holds one, keep the other rows",
+    )
     args = parser.parse_args()
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode compiled
+    only = [w for w in args.only.split(",") if w]
     scales = [1, 10] if args.quick else [int(s) for s in (args.scales or "1,100,1000").split(",")]
     args.results.mkdir(parents=True, exist_ok=True)
     for scale in scales:
-        result = bench_scale(scale, args.out, args.runs, args.slow, args.timeout, not args.no_warmup)
-        (args.results / f"scale-{scale}.json").write_text(json.dumps(result, indent=1))
+        path = args.results / f"scale-{scale}.json"
+        previous = json.loads(path.read_text()) if only and path.exists() else None
+        result = bench_scale(
+            scale, args.out, args.runs, args.slow, args.timeout, only, previous, not args.no_warmup
+        )
+        path.write_text(json.dumps(result, indent=1))
     keep = set(scales) if args.quick else None
     results = [json.loads(p.read_text()) for p in sorted(args.results.glob("scale-*.json"))]
     results = [r for r in results if keep is None or r["scale"] in keep]

@@ -665,12 +665,19 @@ def test_a_5000_node_page_stabilises_freezes_physics_and_stays_interactive(brows
     assert g.number_of_nodes() >= 5000
     ev = synthetic_evidence(g)
     path = html.write(g, ev, tmp_path / "big.html")
-    assert html.payload(g, ev)["options"]["layout"]["improvedLayout"] is False
+    data = html.payload(g, ev)
+    assert data["options"]["layout"]["improvedLayout"] is False
+    assert data["options"]["physics"]["enabled"] is False  # laid out in Python, once
+    xy = {n["id"]: [n["x"], n["y"]] for n in data["nodes"]}
+    assert len({tuple(p) for p in xy.values()}) == len(xy)  # no two nodes on one spot
     o = Opened(browser, path, bypass_csp=True)
     try:
         page = o.page
         assert page.evaluate("mscgraph.nodes.length") == g.number_of_nodes()
         assert page.evaluate("mscgraph.network.physics.options.enabled") is False
+        some = ["syn:study-2000", "syn:disease-3", sorted(xy)[-1]]
+        drawn = page.evaluate("ids => mscgraph.network.getPositions(ids)", some)
+        assert {n: [p["x"], p["y"]] for n, p in drawn.items()} == {n: xy[n] for n in some}
         page.fill("#search", "study-2000")
         page.press("#search", "Enter")
         assert page.evaluate("mscgraph.network.getSelectedNodes()") == ["syn:study-2000"]

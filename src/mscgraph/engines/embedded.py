@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from operator import attrgetter
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from mscgraph.engines.base import Resource, query_error
 from mscgraph.model.errors import MscGraphError
-from mscgraph.query.library import get, syntax_error
+from mscgraph.query.library import syntax_error
 from mscgraph.query.terms import READ_ERRORS, Result, Term
 from mscgraph.query.text import check, check_variables
+
+_TRIPLE = attrgetter("triple")
 
 
 class EmbeddedEngine:
@@ -35,12 +39,23 @@ class EmbeddedEngine:
             raise MscGraphError("the graph is closed")
         return self.store
 
+    def graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
+        """The store's file graphs, by IRI."""
+        return sorted(self._store().named_graphs(), key=lambda g: g.value)
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
+        """Every file graph through the store's own serialiser, one after the other: for formats whose
+        documents can follow one another in one file (N-Triples, Turtle), as :meth:`triples` says."""
+        for graph in self.graphs():
+            self._store().dump(out, fmt, from_graph=graph, prefixes=prefixes)
+
     def triples(self) -> Iterator[ox.Triple]:
-        """Every triple of the union, each once, streamed (memory does not grow with the graph)."""
-        solutions = self._store().query(get("_all-triples").text)
-        assert isinstance(solutions, ox.QuerySolutions)
-        for s, p, o in solutions:
-            yield ox.Triple(s, p, o)
+        """Every triple of the union, file graph after file graph, streamed straight from the store's
+        indexes (memory does not grow with the graph). A triple stated in two files comes twice: the
+        same RDF graph for any reader, and no lookup per triple to drop it (which would cost more than
+        reading the triple)."""
+        for graph in self.graphs():
+            yield from map(_TRIPLE, self._store().quads_for_pattern(None, None, None, graph))
 
     def run(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
         check(query, allow_service=self.allow_service)

@@ -211,13 +211,18 @@ NOT_REPORTED = "·"
 
 
 def grid(
-    kg: Graph, role: str | None = "therapy", min_tier: str | None = None
+    kg: Graph,
+    role: str | None = "therapy",
+    min_tier: str | None = None,
+    links: list[LinkSummary] | None = None,
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """The disease x mechanism matrix: ``(columns, rows)``; each row is one mechanism with one cell per
     disease: arrow + tier (``↑B``), ``=B`` for "reported: no change", ``·`` for not reported in the
     source. Headline families first (Treg/FoxP3, Th17, BAFF/APRIL, SDF-1/CXCR4, Th1/Th2), then the rest.
-    With ``role=None`` every role is shown, each mark followed by its letter (:data:`ROLE_LETTER`)."""
-    links = summaries(kg, role=role, min_tier=min_tier)
+    With ``role=None`` every role is shown, each mark followed by its letter (:data:`ROLE_LETTER`).
+    ``links``: the summaries of those links when the caller has them already."""
+    if links is None:
+        links = summaries(kg, role=role, min_tier=min_tier)
     diseases = [(CONVERTER.compact(r["disease"]), r["disease_name"]) for r in kg.rows("_diseases")]
     families = {  # the grid's family column drops the word "family" from the label ("Th17 family" -> Th17)
         r["mechanism"]: (r["family"].removesuffix(" family"), r["family_order"])

@@ -6,6 +6,7 @@ here (not fetched) so that expanding a CURIE costs nothing at start-up.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -52,11 +53,19 @@ class PrefixMap:
         return None
 
     def compact(self, iri: str) -> str:
-        best = max((ns for ns in self.prefixes.values() if iri.startswith(ns)), key=len, default=None)
-        if best is None:
+        match = self._namespaces.match(iri)
+        if match is None:
             return iri
-        name = next(n for n, ns in self.prefixes.items() if ns == best)
-        return f"{name}:{iri[len(best) :]}"
+        return f"{self._names[match.group()]}:{iri[match.end() :]}"
+
+    @functools.cached_property
+    def _namespaces(self) -> re.Pattern[str]:
+        """All namespaces, longest first: the first that matches is the longest (one regex, not a loop)."""
+        return re.compile("|".join(map(re.escape, sorted(self._names, key=len, reverse=True))))
+
+    @functools.cached_property
+    def _names(self) -> dict[str, str]:
+        return {ns: name for name, ns in reversed(self.prefixes.items())}  # the first name of a namespace
 
     def sparql_prologue(self) -> str:
         return "".join(f"PREFIX {n}: <{ns}>\n" for n, ns in self.prefixes.items())

@@ -104,6 +104,10 @@ class NameIndex:
         query = f"SELECT DISTINCT entity FROM names WHERE text != '' AND entity IN ({marks})"
         return {e for (e,) in self.db.execute(query, entities)} if entities else set()
 
+    def all_keys(self) -> Iterator[tuple[str, str]]:
+        """``(key, entity)`` for every name and local name of every entity."""
+        yield from self.db.execute("SELECT DISTINCT key, entity FROM names")
+
     def containing(self, key: str) -> Iterator[tuple[str, str]]:
         """``(entity, name)`` for every name (not local name) whose key contains ``key``."""
         query = "SELECT DISTINCT entity, text FROM names WHERE instr(key, ?) > 0 AND text != ''"

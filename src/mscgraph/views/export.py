@@ -1,8 +1,9 @@
 """Write the whole graph (ontology + data) to a file or stdout.
 
 :data:`WRITERS` maps a format name to a writer ``(kg, out: BinaryIO) -> None``. The RDF formats
-stream triples from the store through :mod:`mscgraph.rdf`; other modules add their own
-formats to the dict (e.g. graph formats for network tools) and `mscgraph export` offers them all.
+stream triples from the store's indexes through pyoxigraph's serialisers (:mod:`mscgraph.views.rdf`);
+other modules add their own formats to the dict (e.g. graph formats for network tools) and
+`mscgraph export` offers them all.
 """
 
 from __future__ import annotations
@@ -26,13 +27,22 @@ Writer = Callable[["Graph", BinaryIO], None]
 
 
 def triples(kg: Graph) -> Iterator[ox.Triple]:
-    """Every triple of the ontology and data, each once (the store's per-file graphs may repeat one)."""
+    """Every triple of the ontology and data: from the embedded store file graph after file graph (a
+    triple two files state comes twice, the same RDF graph once read), from an endpoint its answer."""
     return kg.engine.triples()
 
 
 def _rdf_writer(fmt: str) -> Writer:
     def write(kg: Graph, out: BinaryIO) -> None:
-        rdf.write(triples(kg), fmt, out)
+        import pyoxigraph as ox
+
+        from mscgraph.engines.embedded import EmbeddedEngine
+
+        spec = rdf.FORMATS[fmt]
+        if isinstance(kg.engine, EmbeddedEngine) and spec.concatenates and spec.pyoxigraph:  # the store's own
+            kg.engine.dump(out, getattr(ox.RdfFormat, spec.pyoxigraph), spec.prefixes)
+        else:
+            rdf.write(triples(kg), fmt, out)
 
     write.__doc__ = f"The graph as {rdf.FORMATS[fmt].label}."
     return write

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -36,7 +37,9 @@ if TYPE_CHECKING:
 
 TITLE = "mscgraph: MSC therapy in autoimmune disease"
 LAYOUT_SEED = 20220220
-BIG = 1000  # above this many nodes: no improvedLayout, straight edges, fewer stabilisation iterations
+BIG = 300  # above this many nodes: a layout computed here (no physics in the page), straight edges
+SPACING = 45  # pixels between neighbours in that layout
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 KIND_STYLE = {  # kind: (legend label, colour, vis shape, size)
     "disease": ("disease", "#e4572e", "diamond", 30),
@@ -174,8 +177,9 @@ def page_evidence(
             continue
         by_link[(r["disease"], r["mechanism"], r["role"])].append(len(findings))
         findings.append({"citation": citation(r), **r})
+    every_link = evidence.summaries(kg)
     links: list[dict[str, Any]] = []
-    for s in evidence.summaries(kg):
+    for s in every_link:
         if (diseases and s["subject"] not in diseases) or (mechanisms and s["mechanism"] not in mechanisms):
             continue
         mine = by_link.get((s["subject"], s["mechanism"], s["role_label"]), [])
@@ -185,15 +189,18 @@ def page_evidence(
     renumber = {old: new for new, old in enumerate(used)}
     for link in links:
         link["rows"] = [renumber[i] for i in link["rows"]]
-    columns, grid_rows = evidence.grid(kg, role=None)
-    names_by_subject = {link["subject_name"]: link["subject"] for link in evidence.summaries(kg)}
+    columns, grid_rows = evidence.grid(kg, role=None, links=every_link)
+    names_by_subject = {link["subject_name"]: link["subject"] for link in every_link}
     names_by_subject.update({r["disease_name"]: r["disease"] for r in kg.rows("_diseases")})
-    scan = kg.rows("_name-scan")
-    labels = {r["entity"]: (r["label"], r["label_zh"]) for r in scan}
+    labels = {r["entity"]: (r["label"], r["label_zh"]) for r in kg.rows("_subject-labels")}
     names: dict[str, set[str]] = defaultdict(set)
-    for r in scan:
-        for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:
-            names[key].add(r["entity"])
+    if kg.names.index is not None:  # the name index has every key: no scan of every name
+        for key, entity in kg.names.index.all_keys():
+            names[key].add(CONVERTER.compact(entity))
+    else:
+        for r in kg.rows("_name-scan"):
+            for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:
+                names[key].add(r["entity"])
     return PageEvidence(
         links=links,
         findings=[findings[i] for i in used],
@@ -245,6 +252,52 @@ def _families(graph: nx.MultiDiGraph, ev: PageEvidence, degree: Counter[str]) ->
                     }
                 )
     return edges
+
+
+def positions(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    """A big page's layout, computed here once (vis physics on thousands of nodes keeps a browser busy
+    for a minute): the diseases and MSCs on a circle; each mechanism at the centre of the subjects it is
+    linked to (a family member without links: of its family), each product at that of its studies'
+    subjects, each study at its disease's; nodes that share a place are spread on a golden-angle spiral
+    around it. Linear in the graph and deterministic."""
+    kinds = {n["id"]: n["kind"] for n in nodes}
+    near: dict[str, set[str]] = defaultdict(set)
+    for e in edges:
+        near[e["from"]].add(e["to"])
+        near[e["to"]].add(e["from"])
+    subjects = sorted(n for n, kind in kinds.items() if kind in ("disease", "cells"))
+    radius = SPACING * len(nodes) ** 0.5
+    centre: dict[str, tuple[float, float] | None] = {
+        s: (
+            radius * math.cos(2 * math.pi * i / len(subjects)),
+            radius * math.sin(2 * math.pi * i / len(subjects)),
+        )
+        for i, s in enumerate(subjects)
+    }
+    placed = set(subjects)
+    for n in sorted(kinds):
+        if n not in placed:
+            via = {s for study in near[n] for s in near[study]} if kinds[n] == "product" else near[n]
+            centre[n] = _mean([c for s in sorted(via & placed) if (c := centre[s])])
+    for n in sorted(kinds):  # not linked to a subject: where its neighbours are, else the middle
+        if centre[n] is None:
+            centre[n] = _mean([c for m in sorted(near[n]) if (c := centre.get(m))]) or (0.0, 0.0)
+    groups: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for n in sorted(kinds, key=lambda n: (n not in placed, kinds[n], n)):
+        x, y = centre[n]  # type: ignore[misc]
+        groups[(round(x), round(y))].append(n)
+    pos = {}
+    for (x, y), members in groups.items():
+        for k, n in enumerate(members):
+            r, angle = SPACING * math.sqrt(k), k * GOLDEN_ANGLE
+            pos[n] = (round(x + r * math.cos(angle)), round(y + r * math.sin(angle)))  # whole pixels
+    return pos
+
+
+def _mean(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    if not points:
+        return None
+    return (sum(x for x, _ in points) / len(points), sum(y for _, y in points) / len(points))
 
 
 def _link_edge(link: dict[str, Any], parallel: int, count: int, big: bool) -> dict[str, Any]:
@@ -391,7 +444,8 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
         "evidence": [e for e in EVIDENCE_ORDER if e in evidence_types]
         + sorted(evidence_types - set(EVIDENCE_ORDER)),
     }
-    node_ids = {n["id"] for n in nodes}
+    by_id = {n["id"]: n for n in nodes}
+    node_ids = set(by_id)
     publications = {
         n["details"].get("publication"): n["id"] for n in nodes if n["details"].get("publication")
     }
@@ -405,11 +459,14 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
         for text in (n["id"].split(":", 1)[-1], n["id"], n["label"], n["details"].get("label")):
             for key in name_keys(str(text or "")):
                 names[key].add(n["id"])
+    if big:  # laid out here; the page only draws
+        for node, (x, y) in positions(nodes, edges).items():
+            by_id[node].update(x=x, y=y)
     options = {
         "autoResize": True,
         "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": not big},
         "physics": {
-            "enabled": True,
+            "enabled": not big,
             "solver": "barnesHut",
             "barnesHut": {
                 "gravitationalConstant": -9000 if not big else -3000,
@@ -421,7 +478,7 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
             },
             "stabilization": {
                 "enabled": True,
-                "iterations": 1000 if len(nodes) <= BIG else 150,
+                "iterations": 1000,
                 "updateInterval": 25,
                 "fit": True,
             },

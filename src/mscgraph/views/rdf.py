@@ -8,18 +8,21 @@ writes only expanded JSON-LD, and rdflib's compaction cannot use OBO-style prefi
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _json  # json.dumps(text, ensure_ascii=False), in C
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, BinaryIO
+
+import pyoxigraph as ox
 
 from mscgraph.model.namespaces import CONVERTER, PREFIXES
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
-
     from mscgraph.query.terms import Result
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -33,13 +36,18 @@ class RdfFormat:
     label: str
     media_type: str
     pyoxigraph: str | None  # the pyoxigraph.RdfFormat member; None: the compact JSON-LD writer here
+    concatenates: bool = False  # two documents, one after the other, make one document of both graphs
+
+    @property
+    def prefixes(self) -> dict[str, str] | None:
+        return None if self.name == "nt" else dict(PREFIXES)
 
 
 FORMATS: dict[str, RdfFormat] = {
     f.name: f
     for f in (
-        RdfFormat("ttl", "Turtle", "text/turtle", "TURTLE"),
-        RdfFormat("nt", "N-Triples", "application/n-triples", "N_TRIPLES"),
+        RdfFormat("ttl", "Turtle", "text/turtle", "TURTLE", concatenates=True),
+        RdfFormat("nt", "N-Triples", "application/n-triples", "N_TRIPLES", concatenates=True),
         RdfFormat("rdfxml", "RDF/XML", "application/rdf+xml", "RDF_XML"),
         RdfFormat("jsonld", "JSON-LD", "application/ld+json", None),
     )
@@ -52,10 +60,7 @@ def write(triples: Iterable[ox.Triple], fmt: str, out: BinaryIO) -> None:
     if spec.pyoxigraph is None:
         write_jsonld(triples, out)
         return
-    import pyoxigraph as ox
-
-    prefixes = None if fmt == "nt" else dict(PREFIXES)
-    ox.serialize(triples, out, format=getattr(ox.RdfFormat, spec.pyoxigraph), prefixes=prefixes)
+    ox.serialize(triples, out, format=getattr(ox.RdfFormat, spec.pyoxigraph), prefixes=spec.prefixes)
 
 
 def to_bytes(triples: Iterable[ox.Triple], fmt: str) -> bytes:
@@ -82,6 +87,7 @@ def jsonld_context() -> dict[str, Any]:
     return context
 
 
+@functools.lru_cache(maxsize=1 << 16)  # predicates, classes and shared objects repeat; bounded memory
 def _iri(iri: str) -> str:
     curie = CONVERTER.compact(iri)
     local = curie.partition(":")[2]
@@ -89,36 +95,37 @@ def _iri(iri: str) -> str:
 
 
 def _id(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
-    import pyoxigraph as ox
-
-    if isinstance(node, ox.NamedNode):
+    if type(node) is ox.NamedNode:
         return _iri(node.value)
-    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else str(node)
+    return f"_:{node.value}" if type(node) is ox.BlankNode else str(node)
 
 
-def _value(term: Any) -> Any:
-    import pyoxigraph as ox
-
-    if not isinstance(term, ox.Literal):
-        return {"@id": _id(term)}
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The JSON text of an object (as ``json.dumps`` writes it, without building the dict first)."""
+    if type(term) is not ox.Literal:
+        return f'{{"@id": {_json(_id(term))}}}'
     if term.language:
-        return {"@value": term.value, "@language": term.language}
-    if term.datatype.value == XSD_STRING:
-        return term.value
-    return {"@value": term.value, "@type": _iri(term.datatype.value)}
+        return f'{{"@value": {_json(term.value)}, "@language": {_json(term.language)}}}'
+    datatype = term.datatype.value
+    if datatype == XSD_STRING:
+        return _json(term.value)
+    return f'{{"@value": {_json(term.value)}, "@type": {_json(_iri(datatype))}}}'
 
 
-def _node(subject: ox.NamedNode | ox.BlankNode, triples: Iterable[ox.Triple]) -> dict[str, Any]:
-    import pyoxigraph as ox
-
-    node: dict[str, Any] = {"@id": _id(subject), "@type": []}
+def _node(subject: ox.NamedNode | ox.BlankNode, triples: Iterable[ox.Triple]) -> str:
+    """One node object, one line per property: ``@id``, ``@type``, then the properties as they come."""
+    types: list[str] = []
+    properties: dict[str, list[str]] = {}
     for triple in triples:
-        if triple.predicate.value == RDF_TYPE and not isinstance(triple.object, ox.Literal):
-            key, value = "@type", _id(triple.object)
+        predicate, o = triple.predicate.value, triple.object
+        if predicate == RDF_TYPE and type(o) is not ox.Literal:
+            types.append(_json(_id(o)))
         else:
-            key, value = _iri(triple.predicate.value), _value(triple.object)
-        node.setdefault(key, []).append(value)
-    return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in node.items() if v != []}
+            properties.setdefault(_iri(predicate), []).append(_value(o))
+    lines = [f'   "@id": {_json(_id(subject))}']
+    for key, values in ([("@type", types)] if types else []) + list(properties.items()):
+        lines.append(f"   {_json(key)}: {values[0] if len(values) == 1 else '[' + ', '.join(values) + ']'}")
+    return ",\n".join(lines)
 
 
 def write_jsonld(triples: Iterable[ox.Triple], out: BinaryIO) -> None:
@@ -130,10 +137,6 @@ def write_jsonld(triples: Iterable[ox.Triple], out: BinaryIO) -> None:
     """
     terms = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in jsonld_context().items())
     out.write(f'{{\n "@context": {{\n{terms}\n }},\n "@graph": ['.encode())
-    for n, (subject, run) in enumerate(itertools.groupby(triples, key=lambda t: t.subject)):
-        node = _node(subject, run)
-        lines = ",\n".join(
-            f"   {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in node.items()
-        )
-        out.write(f"{',' if n else ''}\n  {{\n{lines}\n  }}".encode())
+    for n, (subject, run) in enumerate(itertools.groupby(triples, key=attrgetter("subject"))):
+        out.write(f"{',' if n else ''}\n  {{\n{_node(subject, run)}\n  }}".encode())
     out.write(b"\n ]\n}\n")

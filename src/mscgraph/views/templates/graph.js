@@ -116,7 +116,7 @@
   // --- network ------------------------------------------------------------------------------------
   var nodes = new vis.DataSet(DATA.nodes.map(function (n) {
     return { id: n.id, label: n.label, shape: n.shape, color: n.color, size: n.size, font: n.font,
-             borderWidth: n.borderWidth, hidden: false };
+             borderWidth: n.borderWidth, hidden: false, x: n.x, y: n.y };
   }));
   var edges = new vis.DataSet(DATA.edges.map(function (e) {
     return { id: e.id, from: e.from, to: e.to, label: e.label, width: e.width, color: e.color,
@@ -175,7 +175,8 @@
     restore();
     document.body.setAttribute("data-stabilized", "true");
   }
-  network.once("stabilizationIterationsDone", frozen);
+  if (DATA.options.physics.enabled) network.once("stabilizationIterationsDone", frozen);
+  else setTimeout(frozen, 0);  // a big page comes laid out (mscgraph.views.html.positions): nothing to settle
   network.on("stabilizationProgress", function (p) {
     status.textContent = "laying out… " + Math.round(100 * p.iterations / p.total) + "%";
   });
