@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING, BinaryIO, cast
 
 import click
 
-from mscgraph.cli.common import emit, graph_options, handle_errors
+from mscgraph.cli.common import CommandError, emit, graph_options, handle_errors
+from mscgraph.model.errors import MscGraphError
 
 if TYPE_CHECKING:
     from mscgraph.api import KnowledgeGraph
@@ -134,12 +136,9 @@ def _within(seconds: float, work: Callable[[], None]) -> None:
     def target() -> None:
         try:
             work()
-        except BaseException as exc:  # re-raised in the main thread, where the errors are handled
-            error: BaseException | None = exc
-            while error is not None:  # drop the frames here: the engine's results belong to this thread
-                error.__traceback__ = None
-                error = error.__context__ or error.__cause__
-            outcome.append(exc)
+        except BaseException as exc:  # a copy is raised in the main thread, where the errors are handled
+            outcome.append(_copy(exc))
+        gc.collect()  # the original, its frames and the engine's answer (a cycle) are freed in this thread
 
     thread = threading.Thread(target=target, daemon=True)
     try:  # a Ctrl-C even while the thread starts: never unwind (and close the store) under a running query
@@ -151,6 +150,19 @@ def _within(seconds: float, work: Callable[[], None]) -> None:
         _stop(f"the query was stopped after {seconds:g} s (see --timeout)", 1)
     if outcome:
         raise outcome[0]
+
+
+def _copy(exc: BaseException) -> BaseException:
+    """An exception like ``exc`` that holds nothing of the thread it was raised in (pyoxigraph's
+    answers must be dropped in the thread that made them)."""
+    if isinstance(exc, click.exceptions.Exit):
+        return click.exceptions.Exit(exc.exit_code)
+    if isinstance(exc, (click.ClickException, MscGraphError)):
+        message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+        return CommandError(message, exc.exit_code)
+    if isinstance(exc, OSError):
+        return OSError(exc.errno, exc.strerror, exc.filename)
+    return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 def _stop(message: str, code: int) -> None:
