@@ -25,59 +25,13 @@ from mscgraph.query.terms import Term, python
 if TYPE_CHECKING:
     from mscgraph.graph import Graph
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-LABEL, SUBCLASS = RDFS + "label", RDFS + "subClassOf"
-SKOS_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
-TITLE = "http://purl.org/dc/terms/title"
-BIBO = "http://purl.org/ontology/bibo/"
-PREDICATES = (
-    LABEL,
-    SUBCLASS,
-    SKOS_MATCH,
-    TITLE,
-    BIBO + "doi",
-    BIBO + "pmid",
-    *(
-        MSC + p
-        for p in [
-            "abbreviation",
-            "evidenceRank",
-            "oppositeOf",
-            "inDisease",
-            "aboutCells",
-            "aboutMechanism",
-            "hasDirection",
-            "hasRole",
-            "hasEvidenceType",
-            "supportedBy",
-            "inSection",
-            "sourceSentence",
-            "hasOrganism",
-            "withTreatment",
-            "note",
-            "hasDiscrepancy",
-            "referenceSays",
-            "discrepancyKind",
-            "hasCohort",
-            "cohortSize",
-            "hasIntervention",
-            "usesProduct",
-            "hasTissueSource",
-            "hasDonorType",
-            "animalModel",
-            "reportedIn",
-            "firstAuthor",
-            "year",
-            "referenceNumber",
-            "journal",
-        ]
-    ),
-)
+# the predicates' names in _page-facts
+RDF_TYPE, LABEL, SUBCLASS, SKOS_MATCH, TITLE = "type", "label", "subClassOf", "exactMatch", "title"
 ROOTS = {MSC + "Disease": "disease", MSC + "ImmuneMechanism": "mechanism", MSC + "Study": "study"}
 ROOTS[MSC + "MSCProduct"] = "product"
 FINDING, CLINICAL, REVIEW = MSC + "Finding", MSC + "ClinicalEvidence", MSCD + "review"
 Row = dict[str, Any]
+_NONE: dict[str, list[Term]] = {}
 
 
 class Facts:
@@ -86,27 +40,31 @@ class Facts:
 
     def __init__(self, kg: Graph) -> None:
         self.out: dict[Term, dict[str, list[Term]]] = defaultdict(dict)
-        for p in PREDICATES:
-            self._read(kg, p)
+        for r in kg.run("_page-facts").rows:
+            values = self.out[r["s"]].setdefault(r["p"].value, [])
+            if r["o"] not in values:  # a triple stated in two files is one triple
+                values.append(r["o"])
+        self._text: dict[tuple[Any, ...], list[Term]] = {}
+        self._types: dict[Term, list[str]] = {}
         self.parents: dict[str, set[str]] = defaultdict(set)
+        self.supporting: dict[Term, list[Term]] = defaultdict(list)  # study -> the findings it supports
         for s, props in self.out.items():
             for o in props.get(SUBCLASS, ()):
                 self.parents[s.value].add(o.value)
-        for c in sorted({c for root in ROOTS for c in self.below(root)} | {FINDING}):
-            self._read(kg, RDF_TYPE, c)
-        self.supporting: dict[Term, list[Term]] = defaultdict(list)  # study -> the findings it supports
-        for s, props in self.out.items():
-            for study in props.get(MSC + "supportedBy", ()):
+            for study in props.get("supportedBy", ()):
                 self.supporting[study].append(s)
-
-    def _read(self, kg: Graph, p: str, o: str | None = None) -> None:
-        for r in kg.run("_page-facts", {"p": p, **({"o": o} if o else {})}).rows:
-            values = self.out[r["s"]].setdefault(p, [])
-            if r["o"] not in values:  # a triple stated in two files is one triple
-                values.append(r["o"])
+        self.findings = [s for s in self.out if FINDING in self.types(s)]  # typed msc:Finding
 
     def __call__(self, s: Term, p: str) -> list[Term]:
-        return self.out.get(s, {}).get(p, [])
+        return self.out.get(s, _NONE).get(p, [])
+
+    def text(self, s: Term, path: str | tuple[str, ...], *tags: str | None) -> list[Term]:
+        """The literals at ``s``'s path (one predicate or a sequence) in one of the languages ``tags``."""
+        key = (s, path, tags)
+        if (found := self._text.get(key)) is None:
+            found = _lang(self(s, path) if isinstance(path, str) else self.path(s, *path), *tags)
+            self._text[key] = found
+        return found
 
     def path(self, s: Term, *ps: str) -> list[Term]:
         """The objects of the sequence path ``p1/p2/...`` from ``s`` (a bag, as SPARQL joins it)."""
@@ -119,7 +77,9 @@ class Facts:
         return sorted((s for s, props in self.out.items() if p in props), key=_key)
 
     def types(self, s: Term) -> list[str]:
-        return [c.value for c in self(s, RDF_TYPE)]
+        if (found := self._types.get(s)) is None:
+            found = self._types[s] = [c.value for c in self(s, RDF_TYPE)]
+        return found
 
     @cache  # noqa: B019 (the facts live as long as the page is built)
     def ancestors(self, c: str) -> set[str]:
@@ -190,16 +150,13 @@ def node_rows(f: Facts) -> list[Row]:
                 if root not in f.ancestors(c) | {c}:
                     continue
                 pubs: list[tuple[Any, ...]] = []
-                for pub in f(node, MSC + "reportedIn"):
+                for pub in f(node, "reportedIn"):
                     pubs += product(
                         [pub],
-                        *(
-                            _opt(f(pub, p))
-                            for p in (MSC + "firstAuthor", MSC + "year", MSC + "referenceNumber")
-                        ),
-                        _opt(_lang(f(pub, TITLE), "en", None)),
-                        _opt(f(pub, BIBO + "pmid")),
-                        _opt(f(pub, BIBO + "doi")),
+                        *(_opt(f(pub, p)) for p in ("firstAuthor", "year", "referenceNumber")),
+                        _opt(f.text(pub, TITLE, "en", None)),
+                        _opt(f(pub, "pmid")),
+                        _opt(f(pub, "doi")),
                     )
                 shared = {
                     "node": node,
@@ -208,18 +165,16 @@ def node_rows(f: Facts) -> list[Row]:
                     "exact_match": ox.Literal(
                         " ".join(dict.fromkeys(str(m.value) for m in f(node, SKOS_MATCH)))
                     ),
-                    "species": ox.Literal(
-                        _concat(_lang(f.path(node, MSC + "hasOrganism", LABEL), "en"), "; ")
-                    ),
-                    "sentence_zh": ox.Literal(_concat(_lang(f(node, MSC + "sourceSentence"), "zh"), "\n")),
-                    "sentence_en": ox.Literal(_concat(_lang(f(node, MSC + "sourceSentence"), "en"), "\n")),
+                    "species": ox.Literal(_concat(f.text(node, ("hasOrganism", LABEL), "en"), "; ")),
+                    "sentence_zh": ox.Literal(_concat(f.text(node, "sourceSentence", "zh"), "\n")),
+                    "sentence_en": ox.Literal(_concat(f.text(node, "sourceSentence", "en"), "\n")),
                     "finding_evidence": ox.Literal(
                         _concat(
                             _lang(
                                 (
                                     label
                                     for s in f.supporting.get(node, [])
-                                    for e in f(s, MSC + "hasEvidenceType")
+                                    for e in f(s, "hasEvidenceType")
                                     for label in f(e, LABEL)
                                 ),
                                 "en",
@@ -229,13 +184,13 @@ def node_rows(f: Facts) -> list[Row]:
                     ),
                 }
                 for combo in product(
-                    _opt(_lang(f(ox.NamedNode(c), LABEL), "en")),
-                    _opt(_lang(f(node, LABEL), "en")),
-                    _opt(_lang(f(node, LABEL), "zh")),
-                    _opt(f(node, MSC + "abbreviation")),
+                    _opt(f.text(ox.NamedNode(c), LABEL, "en")),
+                    _opt(f.text(node, LABEL, "en")),
+                    _opt(f.text(node, LABEL, "zh")),
+                    _opt(f(node, "abbreviation")),
                     _opt(pubs),
-                    _opt(_lang(f.path(node, MSC + "hasTissueSource", LABEL), "en")),
-                    _opt(_lang(f.path(node, MSC + "hasDonorType", LABEL), "en")),
+                    _opt(f.text(node, ("hasTissueSource", LABEL), "en")),
+                    _opt(f.text(node, ("hasDonorType", LABEL), "en")),
                 ):
                     class_label, label_en, label_zh, abbreviation, pub, tissue, donor = combo
                     publication, first_author, year, reference, title, pmid, doi = pub or (None,) * 7
@@ -264,21 +219,20 @@ def _expand(curie: str) -> str:
     return CONVERTER.expand(curie) or curie
 
 
-def _findings(f: Facts, anchor: tuple[str, ...] = (MSC + "inDisease",)) -> Iterator[tuple[Term, Term]]:
+def _findings(f: Facts, anchor: tuple[str, ...] = ("inDisease",)) -> Iterator[tuple[Term, Term]]:
     """(finding, subject) for every finding (typed msc:Finding) on a subject, by ``anchor``."""
-    for finding in f.out:
-        if FINDING in f.types(finding):
-            for p in anchor:
-                for subject in f(finding, p):
-                    yield finding, subject
+    for finding in f.findings:
+        for p in anchor:
+            for subject in f(finding, p):
+                yield finding, subject
 
 
 def _cohort_sizes(f: Facts, study: Term, disease: Term) -> list[Term]:
     return [
         size
-        for cohort in f(study, MSC + "hasCohort")
-        if disease in f(cohort, MSC + "inDisease")
-        for size in f(cohort, MSC + "cohortSize")
+        for cohort in f(study, "hasCohort")
+        if disease in f(cohort, "inDisease")
+        for size in f(cohort, "cohortSize")
     ]
 
 
@@ -288,19 +242,19 @@ def finding_rows(f: Facts) -> list[Row]:
     for finding, disease in _findings(f):
         for mechanism, direction, role, evidence, study in product(
             *(
-                f(finding, MSC + p)
+                f(finding, p)
                 for p in ("aboutMechanism", "hasDirection", "hasRole", "hasEvidenceType", "supportedBy")
             )
         ):
             eco = [m for m in f(evidence, SKOS_MATCH) if m.value.startswith(OBO + "ECO_")]
             for combo in product(
-                _opt(_lang(f(direction, LABEL), "en")),
-                _opt(_lang(f(direction, LABEL), "zh")),
-                _opt(_lang(f(role, LABEL), "en")),
-                _opt(_lang(f(evidence, LABEL), "en")),
+                _opt(f.text(direction, LABEL, "en")),
+                _opt(f.text(direction, LABEL, "zh")),
+                _opt(f.text(role, LABEL, "en")),
+                _opt(f.text(evidence, LABEL, "en")),
                 _opt(eco),
-                _opt(_lang(f(finding, MSC + "sourceSentence"), "zh")),
-                _opt(_lang(f(finding, MSC + "sourceSentence"), "en")),
+                _opt(f.text(finding, "sourceSentence", "zh")),
+                _opt(f.text(finding, "sourceSentence", "en")),
                 _opt(_cohort_sizes(f, study, disease)),
             ):
                 values: tuple[Any, ...] = (finding, disease, mechanism, direction, *combo[:2], role, combo[2])
@@ -335,12 +289,10 @@ def link_rows(f: Facts) -> list[Row]:
     pairs = {
         (disease, study)
         for study in f.out
-        for cohort in f(study, MSC + "hasCohort")
-        for disease in f(cohort, MSC + "inDisease")
+        for cohort in f(study, "hasCohort")
+        for disease in f(cohort, "inDisease")
     }
-    pairs |= {
-        (disease, study) for finding, disease in _findings(f) for study in f(finding, MSC + "supportedBy")
-    }
+    pairs |= {(disease, study) for finding, disease in _findings(f) for study in f(finding, "supportedBy")}
     studies = {
         (_v(study), "disease", _v(target), _v(size))
         for target, study in pairs
@@ -349,7 +301,7 @@ def link_rows(f: Facts) -> list[Row]:
     products = {
         (_v(study), "product", _v(target))
         for study in f.out
-        for target in f.path(study, MSC + "hasIntervention", MSC + "usesProduct")
+        for target in f.path(study, "hasIntervention", "usesProduct")
     }
 
     def order(row: tuple[Any, ...]) -> tuple[str, str, str]:
@@ -368,46 +320,46 @@ def evidence_rows(f: Facts) -> list[Row]:
     """The rows of the ``evidence`` query run unbound (every finding), unbound values left out."""
     study_root = MSC + "Study"
     groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
-    for finding, subject in _findings(f, (MSC + "inDisease", MSC + "aboutCells")):
-        for mechanism, study in product(f(finding, MSC + "aboutMechanism"), f(finding, MSC + "supportedBy")):
+    for finding, subject in _findings(f, ("inDisease", "aboutCells")):
+        for mechanism, study in product(f(finding, "aboutMechanism"), f(finding, "supportedBy")):
             study_types = [
                 label
                 for c in f.most_specific(study, direct=True)
                 if c in f.below(study_root)
-                for label in _lang(f(ox.NamedNode(c), LABEL), "en")
+                for label in f.text(ox.NamedNode(c), LABEL, "en")
             ]
             pubs: list[tuple[Any, ...]] = []
-            for pub in f(study, MSC + "reportedIn"):
+            for pub in f(study, "reportedIn"):
                 pubs += product(
-                    f(pub, MSC + "firstAuthor"),
-                    f(pub, MSC + "year"),
-                    _opt(f(pub, MSC + "referenceNumber")),
-                    _opt(_lang(f(pub, TITLE), "en", None)),
-                    _opt(f(pub, MSC + "journal")),
-                    _opt(f(pub, BIBO + "doi")),
-                    _opt(f(pub, BIBO + "pmid")),
+                    f(pub, "firstAuthor"),
+                    f(pub, "year"),
+                    _opt(f(pub, "referenceNumber")),
+                    _opt(f.text(pub, TITLE, "en", None)),
+                    _opt(f(pub, "journal")),
+                    _opt(f(pub, "doi")),
+                    _opt(f(pub, "pmid")),
                 )
             notes = [
                 ox.Literal(f"{kind.value}: {says.value}")
-                for d in f(finding, MSC + "hasDiscrepancy") + f(study, MSC + "hasDiscrepancy")
-                for says in _lang(f(d, MSC + "referenceSays"), "en", None)
-                for kind in f(d, MSC + "discrepancyKind")
+                for d in f(finding, "hasDiscrepancy") + f(study, "hasDiscrepancy")
+                for says in f.text(d, "referenceSays", "en", None)
+                for kind in f(d, "discrepancyKind")
             ]
             for combo in product(
-                _lang(f.path(finding, MSC + "hasDirection", LABEL), "en"),
-                _lang(f.path(finding, MSC + "hasRole", LABEL), "en"),
-                _lang(f.path(finding, MSC + "hasEvidenceType", LABEL), "en"),
-                _lang(f.path(finding, MSC + "inSection", LABEL), "zh"),
-                _lang(f(finding, MSC + "sourceSentence"), "zh"),
-                _lang(f(finding, MSC + "sourceSentence"), "en"),
-                _lang(f(study, LABEL), "en"),
+                f.text(finding, ("hasDirection", LABEL), "en"),
+                f.text(finding, ("hasRole", LABEL), "en"),
+                f.text(finding, ("hasEvidenceType", LABEL), "en"),
+                f.text(finding, ("inSection", LABEL), "zh"),
+                f.text(finding, "sourceSentence", "zh"),
+                f.text(finding, "sourceSentence", "en"),
+                f.text(study, LABEL, "en"),
                 study_types,
-                _opt(_lang(f.path(finding, MSC + "hasOrganism", LABEL), "en")),
-                _opt(_lang(f(study, MSC + "animalModel"), "en", None)),
-                _opt(_lang(f(finding, MSC + "withTreatment"), "en")),
-                _opt(_lang(f(finding, MSC + "note"), "en")),
+                _opt(f.text(finding, ("hasOrganism", LABEL), "en")),
+                _opt(f.text(study, "animalModel", "en", None)),
+                _opt(f.text(finding, "withTreatment", "en")),
+                _opt(f.text(finding, "note", "en")),
                 _opt(_cohort_sizes(f, study, subject)),
-                _opt(_lang(f.path(study, MSC + "hasIntervention", MSC + "usesProduct", LABEL), "en")),
+                _opt(f.text(study, ("hasIntervention", "usesProduct", LABEL), "en")),
                 _opt(pubs),
                 _opt(notes),
             ):
@@ -458,42 +410,42 @@ _EVIDENCE_GROUPED = [
 
 def summary_rows(f: Facts) -> list[Row]:
     """The rows of the ``link-summary`` query run unbound (every link), as ``Graph.rows`` gives them."""
-    anchor = (MSC + "inDisease", MSC + "aboutCells")
+    anchor = ("inDisease", "aboutCells")
     main: dict[tuple[Term, Term, Term], dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
     for finding, subject in _findings(f, anchor):
-        either = f(finding, MSC + "hasDirection") + f.path(finding, MSC + "hasDirection", MSC + "oppositeOf")
+        either = f(finding, "hasDirection") + f.path(finding, "hasDirection", "oppositeOf")
         for mechanism, role, direction, evidence, study in product(
             *(
-                f(finding, MSC + p)
+                f(finding, p)
                 for p in ("aboutMechanism", "hasRole", "hasDirection", "hasEvidenceType", "supportedBy")
             )
         ):
-            ranks = f(evidence, MSC + "evidenceRank")
-            labels = _lang(f(direction, LABEL), "en")
+            ranks = f(evidence, "evidenceRank")
+            labels = f.text(direction, LABEL, "en")
             pubs = [
                 (pub, author, year)
-                for pub in f(study, MSC + "reportedIn")
-                for author in f(pub, MSC + "firstAuthor")
-                for year in f(pub, MSC + "year")
+                for pub in f(study, "reportedIn")
+                for author in f(pub, "firstAuthor")
+                for year in f(pub, "year")
             ]
             if not (ranks and labels and pubs and either):
                 continue
             link = main[(subject, mechanism, role)]
             link["direction"].add(direction)
             link["either"].update(either)
-            link["opposite"].update(f(direction, MSC + "oppositeOf"))
+            link["opposite"].update(f(direction, "oppositeOf"))
             link["direction_label"].update(t.value for t in labels)
             link["finding"].add(finding)
             link["rank"].update(ranks)
-            link["treatment"].update(t.value for t in _lang(f(finding, MSC + "withTreatment"), "en"))
-            link["discrepancy"].update(f(finding, MSC + "hasDiscrepancy"))
-            link["discrepancy"].update(f.path(finding, MSC + "supportedBy", MSC + "hasDiscrepancy"))
+            link["treatment"].update(t.value for t in f.text(finding, "withTreatment", "en"))
+            link["discrepancy"].update(f(finding, "hasDiscrepancy"))
+            link["discrepancy"].update(f.path(finding, "supportedBy", "hasDiscrepancy"))
             for pub, author, year in pubs:
                 review = pub.value == REVIEW
                 link["cited" if not review else "own"].add(pub if not review else finding)
                 if evidence.value == CLINICAL and not review:
                     link["clinical"].add(pub)
-                for n in _opt(f(pub, MSC + "referenceNumber")):
+                for n in _opt(f(pub, "referenceNumber")):
                     link["refnum"].add(n.value if n is not None else "")
                     if n is not None:
                         link["citation"].add(f"{author.value} {year.value} [{n.value}]")
@@ -502,22 +454,20 @@ def summary_rows(f: Facts) -> list[Row]:
     by_rank: dict[tuple[Term, Term, Term, Any], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     patients: dict[tuple[Term, Term, Term], set[tuple[Term, int]]] = defaultdict(set)
     for finding, subject in ((x, s) for x in f.out for p in anchor for s in f(x, p)):
-        for mechanism, role in product(f(finding, MSC + "aboutMechanism"), f(finding, MSC + "hasRole")):
-            for rank in (r for e in f(finding, MSC + "hasEvidenceType") for r in f(e, MSC + "evidenceRank")):
+        for mechanism, role in product(f(finding, "aboutMechanism"), f(finding, "hasRole")):
+            for rank in (r for e in f(finding, "hasEvidenceType") for r in f(e, "evidenceRank")):
                 group = by_rank[(subject, mechanism, role, python(rank))]
-                group["species"] += [
-                    t.value for t in _lang(f.path(finding, MSC + "hasOrganism", LABEL), "en")
-                ]
-                models = _lang(f.path(finding, MSC + "supportedBy", MSC + "animalModel"), "en", None)
+                group["species"] += [t.value for t in f.text(finding, ("hasOrganism", LABEL), "en")]
+                models = f.text(finding, ("supportedBy", "animalModel"), "en", None)
                 group["models"] += [t.value for t in models]
-            clinical = any(e.value == CLINICAL for e in f(finding, MSC + "hasEvidenceType"))
-            for study in f(finding, MSC + "supportedBy"):
+            clinical = any(e.value == CLINICAL for e in f(finding, "hasEvidenceType"))
+            for study in f(finding, "supportedBy"):
                 sizes = [python(s) for s in _cohort_sizes(f, study, subject)] if clinical else []
                 patients[(subject, mechanism, role)].update((study, size) for size in sizes or [0])
     strongest: dict[Any, list[str]] = defaultdict(list)
-    for e in f.subjects(MSC + "evidenceRank"):
-        for rank in f(e, MSC + "evidenceRank"):
-            strongest[python(rank)] += [t.value for t in _lang(f(e, LABEL), "en")]
+    for e in f.subjects("evidenceRank"):
+        for rank in f(e, "evidenceRank"):
+            strongest[python(rank)] += [t.value for t in f.text(e, LABEL, "en")]
     rows = []
     for (subject, mechanism, role), link in main.items():
         rank = max(python(r) for r in link["rank"])
@@ -535,16 +485,16 @@ def summary_rows(f: Facts) -> list[Row]:
             label
             for c in f.types(mechanism)
             if MSC + "ImmuneMechanism" in f.parents.get(c, set())
-            for label in _lang(f(ox.NamedNode(c), LABEL), "en")
+            for label in f.text(ox.NamedNode(c), LABEL, "en")
         ]
         for combo in product(
             strongest[rank],
-            _lang(f(subject, LABEL), "en"),
-            _lang(f(mechanism, LABEL), "en"),
+            f.text(subject, LABEL, "en"),
+            f.text(mechanism, LABEL, "en"),
             mechanism_types,
-            _lang(f(role, LABEL), "en"),
-            _opt(f(subject, MSC + "abbreviation")),
-            _opt(f(mechanism, MSC + "abbreviation")),
+            f.text(role, LABEL, "en"),
+            _opt(f(subject, "abbreviation")),
+            _opt(f(mechanism, "abbreviation")),
         ):
             strongest_evidence, subject_label, mechanism_label, mechanism_type, role_label = combo[:5]
             subject_abbr, mechanism_abbr = combo[5:]
