@@ -46,6 +46,7 @@ class Facts:
                 values.append(r["o"])
         self._text: dict[tuple[Any, ...], list[Term]] = {}
         self._types: dict[Term, list[str]] = {}
+        self._values: dict[Term, Any] = {}
         self.parents: dict[str, set[str]] = defaultdict(set)
         self.supporting: dict[Term, list[Term]] = defaultdict(list)  # study -> the findings it supports
         for s, props in self.out.items():
@@ -75,6 +76,14 @@ class Facts:
 
     def subjects(self, p: str) -> list[Term]:
         return sorted((s for s, props in self.out.items() if p in props), key=_key)
+
+    def value(self, term: Term | None) -> Any:
+        """The term as :meth:`mscgraph.graph.Graph.rows` gives it: a CURIE, a Python value or None."""
+        if term is None:
+            return None
+        if (found := self._values.get(term)) is None:
+            found = self._values[term] = _v(term)
+        return found
 
     def types(self, s: Term) -> list[str]:
         if (found := self._types.get(s)) is None:
@@ -210,7 +219,7 @@ def node_rows(f: Facts) -> list[Row]:
                         "tissue_source": tissue,
                         "donor_type": donor,
                     }
-                    rows.append({k: _v(v) if k != "kind" else v for k, v in row.items()})
+                    rows.append({k: f.value(v) if k != "kind" else v for k, v in row.items()})
     rows = list({tuple(r.items()): r for r in rows}.values())  # GROUP BY: equal rows are one
     return sorted(rows, key=lambda r: (r["kind"], _expand(r["node"])))
 
@@ -259,7 +268,7 @@ def finding_rows(f: Facts) -> list[Row]:
             ):
                 values: tuple[Any, ...] = (finding, disease, mechanism, direction, *combo[:2], role, combo[2])
                 values += (evidence, *combo[3:5], study, combo[7], *combo[5:7])
-                rows.append(dict(zip(_FINDING_COLUMNS, map(_v, values), strict=True)))
+                rows.append(dict(zip(_FINDING_COLUMNS, map(f.value, values), strict=True)))
     return sorted(
         rows, key=lambda r: tuple(_expand(r[k]) for k in ("disease", "mechanism", "finding", "study"))
     )
@@ -294,12 +303,12 @@ def link_rows(f: Facts) -> list[Row]:
     }
     pairs |= {(disease, study) for finding, disease in _findings(f) for study in f(finding, "supportedBy")}
     studies = {
-        (_v(study), "disease", _v(target), _v(size))
+        (f.value(study), "disease", f.value(target), f.value(size))
         for target, study in pairs
         for size in _opt(_cohort_sizes(f, study, target))
     }
     products = {
-        (_v(study), "product", _v(target))
+        (f.value(study), "product", f.value(target))
         for study in f.out
         for target in f.path(study, "hasIntervention", "usesProduct")
     }
@@ -380,7 +389,7 @@ def evidence_rows(f: Facts) -> list[Row]:
         row = dict(zip(_EVIDENCE_GROUPED, key, strict=True))
         row |= dict(zip(("doi", "pmid", "animal_model", "treatment", "note"), sampled, strict=True))
         row["discrepancy"] = discrepancy
-        rows.append({k: _v(v) for k, v in row.items() if v is not None})
+        rows.append({k: f.value(v) for k, v in row.items() if v is not None})
     return rows
 
 
@@ -500,14 +509,14 @@ def summary_rows(f: Facts) -> list[Row]:
             subject_abbr, mechanism_abbr = combo[5:]
             rows.append(
                 {
-                    "subject": _v(subject),
+                    "subject": f.value(subject),
                     "subject_label": subject_label.value,
-                    "subject_abbr": _v(subject_abbr),
-                    "mechanism": _v(mechanism),
+                    "subject_abbr": f.value(subject_abbr),
+                    "mechanism": f.value(mechanism),
                     "mechanism_label": mechanism_label.value,
-                    "mechanism_abbr": _v(mechanism_abbr),
+                    "mechanism_abbr": f.value(mechanism_abbr),
                     "mechanism_type": mechanism_type.value,
-                    "role": _v(role),
+                    "role": f.value(role),
                     "role_label": role_label.value,
                     "treatment": "; ".join(sorted(link["treatment"])),
                     "directions": "; ".join(sorted(link["direction_label"])),
