@@ -191,8 +191,9 @@ def page_evidence(
     labels = {r["entity"]: (r["label"], r["label_zh"]) for r in kg.rows("_subject-labels")}
     names: dict[str, set[str]] = defaultdict(set)
     if kg.names.index is not None:  # the name index has every key: no scan of every name
+        compact = cache(CONVERTER.compact)  # an entity has many keys
         for key, entity in kg.names.index.all_keys():
-            names[key].add(CONVERTER.compact(entity))
+            names[key].add(compact(entity))
     else:
         for r in kg.rows("_name-scan"):
             for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:

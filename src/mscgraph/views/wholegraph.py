@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from mscgraph.model.errors import MscGraphError
 from mscgraph.model.namespaces import CONVERTER, MSC, MSCD, OBO
 from mscgraph.query.terms import Term, python
 
@@ -40,10 +41,15 @@ class Facts:
 
     def __init__(self, kg: Graph) -> None:
         self.out: dict[Term, dict[str, list[Term]]] = defaultdict(dict)
-        for r in kg.run("_page-facts").rows:
-            values = self.out[r["s"]].setdefault(r["p"].value, [])
-            if r["o"] not in values:  # a triple stated in two files is one triple
-                values.append(r["o"])
+        result = kg.run("_page-facts")
+        if result.variables != ["s", "p", "o"]:
+            raise MscGraphError(f"_page-facts answered {result.variables}, not ?s ?p ?o")
+        for s, p, o in result.tuples():
+            if s is None or p is None or o is None:
+                continue
+            values = self.out[s].setdefault(p.value, [])
+            if o not in values:  # a triple stated in two files is one triple
+                values.append(o)
         self._text: dict[tuple[Any, ...], list[Term]] = {}
         self._types: dict[Term, list[str]] = {}
         self._values: dict[Term, Any] = {}
@@ -418,7 +424,8 @@ _EVIDENCE_GROUPED = [
 
 
 def summary_rows(f: Facts) -> list[Row]:
-    """The rows of the ``link-summary`` query run unbound (every link), as ``Graph.rows`` gives them."""
+    """The rows of the ``link-summary`` query run unbound (every link), as ``Graph.rows`` gives them; the
+    lists that query leaves in the engine's order (treatment, species, animal models) are sorted."""
     anchor = ("inDisease", "aboutCells")
     main: dict[tuple[Term, Term, Term], dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
     for finding, subject in _findings(f, anchor):
@@ -531,8 +538,8 @@ def summary_rows(f: Facts) -> list[Row]:
                     "strongest_evidence": strongest_evidence,
                     "evidence_rank": rank,
                     "clinical_studies": clinical_studies,
-                    "species": "; ".join(dict.fromkeys(extra["species"])),
-                    "animal_models": "; ".join(dict.fromkeys(extra["models"])),
+                    "species": "; ".join(sorted(set(extra["species"]))),
+                    "animal_models": "; ".join(sorted(set(extra["models"]))),
                     "patients": patient_sum if patient_sum > 0 else None,
                     "discrepancies": len(link["discrepancy"]),
                     "tier": tier,
