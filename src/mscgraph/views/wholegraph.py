@@ -230,6 +230,7 @@ def node_rows(f: Facts) -> list[Row]:
     return sorted(rows, key=lambda r: (r["kind"], _expand(r["node"])))
 
 
+@cache
 def _expand(curie: str) -> str:
     return CONVERTER.expand(curie) or curie
 
