@@ -24,6 +24,7 @@ from conftest import comparable, free_port, sample_params, wait_for_port
 import mscgraph
 from mscgraph.cli import main
 from mscgraph.query import library as queries
+from mscgraph.views import network, wholegraph
 
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
@@ -275,3 +276,16 @@ def test_push_authenticates_before_sending_the_body(pushed):
     assert req.unredirected_hdrs["Authorization"].startswith("Digest ")
     with urllib.request.urlopen(req, timeout=30) as response:  # no auth handler: the header must do
         assert response.status in (200, 201)
+
+
+def test_the_whole_graph_page_is_the_same_remotely(embedded, remote):
+    """_page-facts runs on Virtuoso too: the whole network and page rows are those of the embedded store."""
+    here, there = wholegraph.Facts(embedded), wholegraph.Facts(remote)
+    ours, theirs = network.build(embedded, facts=here), network.build(remote, facts=there)
+    assert dict(theirs.nodes(data=True)) == dict(ours.nodes(data=True))
+    assert sorted(theirs.edges(keys=True)) == sorted(ours.edges(keys=True))
+    assert wholegraph.summary_rows(there) == wholegraph.summary_rows(here)
+    key = lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False)  # noqa: E731
+    assert sorted(map(key, wholegraph.evidence_rows(there))) == sorted(
+        map(key, wholegraph.evidence_rows(here))
+    )

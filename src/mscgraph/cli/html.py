@@ -53,11 +53,13 @@ def html_command(
     see its studies with cohort sizes and the review's sentence in Chinese and English.
     """
     from mscgraph.views import html, network
+    from mscgraph.views.wholegraph import Facts
 
     disease_ids = [network.resolve_id(kg, d, "disease") for d in diseases]
     mechanism_ids = [network.resolve_id(kg, m, "mechanism") for m in mechanisms]
-    graph = network.view(kg, disease_ids, mechanism_ids, evidence)
-    page = html.page_evidence(kg, disease_ids, mechanism_ids, evidence)
+    facts = Facts(kg)  # read once: for the page's evidence, and the network when it is the whole graph
+    graph = network.view(kg, disease_ids, mechanism_ids, evidence, facts)
+    page = html.page_evidence(kg, disease_ids, mechanism_ids, evidence, facts)
     if title is None:
         title = html.title_for(graph, disease_ids, mechanism_ids, evidence)
     html.write(graph, page, out, title)

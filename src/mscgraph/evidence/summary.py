@@ -101,7 +101,8 @@ def effect_text(directions: Sequence[str], agreement: str) -> str:
     return f"{text} (conflicting)" if agreement == "conflicting" else text
 
 
-def _summary(row: dict[str, Any]) -> LinkSummary:
+def summary_of(row: dict[str, Any]) -> LinkSummary:
+    """One row of ``link-summary`` as a typed summary."""
     directions = sorted(_split(row["directions"]))
     citations = in_reference_order(row["citations"])
     return {
@@ -122,8 +123,8 @@ def _summary(row: dict[str, Any]) -> LinkSummary:
         "review_statements": int(row["review_statements"]),
         "clinical_studies": int(row["clinical_studies"]),
         "strongest_evidence": row["strongest_evidence"],
-        "species": _split(row["species"]),
-        "animal_models": _split(row["animal_models"]),
+        "species": sorted(_split(row["species"])),
+        "animal_models": sorted(_split(row["animal_models"])),
         "patients": int(row["patients"]) if row["patients"] is not None else None,
         "discrepancies": int(row["discrepancies"]),
         "citations": citations,
@@ -168,7 +169,7 @@ def summaries(
     else:
         subjects = [None]
     rows = [
-        _summary(r)
+        summary_of(r)
         for s in subjects
         for r in kg.rows("link-summary", {**params, **({"subject": s} if s is not None else {})})
     ]

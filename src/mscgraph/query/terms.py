@@ -83,6 +83,14 @@ class Result:
         """SELECT rows: variable -> term, unbound variables left out."""
         return self._read() if self.kind == "select" else []
 
+    def tuples(self) -> Iterator[tuple[Term | None, ...]]:
+        """SELECT rows as tuples in the order of :attr:`variables` (``None``: unbound), streamed: the
+        cheap way to read a big result once."""
+        if self._kept is not None:
+            yield from (tuple(r.get(v) for v in self.variables) for r in self._kept)
+        elif self.kind == "select":
+            yield from map(tuple, self._take())
+
     @property
     def triples(self) -> list[ox.Triple]:
         """CONSTRUCT/DESCRIBE triples."""

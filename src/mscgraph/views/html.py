@@ -29,6 +29,7 @@ from mscgraph.evidence.findings import citation
 from mscgraph.model.files import write_atomic
 from mscgraph.model.namespaces import CONVERTER
 from mscgraph.names.keys import name_keys, normalize
+from mscgraph.views.wholegraph import Facts, evidence_rows, summary_rows
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -153,23 +154,18 @@ def page_evidence(
     diseases: Iterable[str] = (),
     mechanisms: Iterable[str] = (),
     evidence_type: str = "all",
+    facts: Facts | None = None,
 ) -> PageEvidence:
     """The page's evidence, cut like :func:`mscgraph.network.view` (diseases, mechanisms, evidence type).
 
     With an evidence type, a link keeps only the findings of that type (and is left out without any);
     its summary stays the summary of the whole link, so the page says how many of its findings it holds.
+    The rows of every finding and link are joined from flat facts (:mod:`.wholegraph`; ``facts``: those
+    already read): the ``evidence`` and ``link-summary`` queries' rows, without their plan per row.
     """
-    import pyoxigraph as ox
-
-    from mscgraph.query.library import get
-    from mscgraph.query.terms import python
-
     diseases, mechanisms = set(diseases), set(mechanisms)
-    result = kg.engine.run(get("evidence").text_for(kg.engine.lateral))  # unbound: every finding, one pass
-    rows = [
-        {v: (CONVERTER.compact(t.value) if isinstance(t, ox.NamedNode) else python(t)) for v, t in r.items()}
-        for r in result.rows
-    ]
+    facts = facts or Facts(kg)
+    rows = evidence_rows(facts)
     by_link: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     findings: list[dict[str, Any]] = []
     for r in sorted(rows, key=lambda r: (r["disease"], r["mechanism"], r["role"], r["finding"], r["study"])):
@@ -177,7 +173,7 @@ def page_evidence(
             continue
         by_link[(r["disease"], r["mechanism"], r["role"])].append(len(findings))
         findings.append({"citation": citation(r), **r})
-    every_link = evidence.summaries(kg)
+    every_link = [evidence.summary_of(r) for r in summary_rows(facts)]
     links: list[dict[str, Any]] = []
     for s in every_link:
         if (diseases and s["subject"] not in diseases) or (mechanisms and s["mechanism"] not in mechanisms):
@@ -195,8 +191,9 @@ def page_evidence(
     labels = {r["entity"]: (r["label"], r["label_zh"]) for r in kg.rows("_subject-labels")}
     names: dict[str, set[str]] = defaultdict(set)
     if kg.names.index is not None:  # the name index has every key: no scan of every name
+        compact = cache(CONVERTER.compact)  # an entity has many keys
         for key, entity in kg.names.index.all_keys():
-            names[key].add(CONVERTER.compact(entity))
+            names[key].add(compact(entity))
     else:
         for r in kg.rows("_name-scan"):
             for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:

@@ -23,6 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from mscgraph.model.errors import UsageError
 from mscgraph.model.namespaces import CONVERTER
+from mscgraph.views.wholegraph import Facts
+from mscgraph.views.wholegraph import finding_rows as finding_rows_of
+from mscgraph.views.wholegraph import link_rows as link_rows_of
+from mscgraph.views.wholegraph import node_rows as node_rows_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -53,22 +57,29 @@ def _citation(node: dict[str, Any]) -> str:
     return node.get("label") or ""
 
 
-def build(kg: Graph, diseases: Iterable[str] | None = None) -> nx.MultiDiGraph:
+def build(kg: Graph, diseases: Iterable[str] | None = None, facts: Facts | None = None) -> nx.MultiDiGraph:
     """The knowledge graph as a typed MultiDiGraph (named queries, any engine).
 
     With ``diseases`` (node ids), only what :func:`subgraph` needs for them: their findings, the
     studies linked to them and those studies' products, each node fetched by its id. The cost then
     follows the diseases' fan-out, not the size of the graph; ``subgraph`` of it equals ``subgraph``
-    of the whole network.
+    of the whole network. The whole network is joined from flat facts (:mod:`.wholegraph`; ``facts``: those
+    already read), which gives the rows of the ``_network-*`` queries in a fraction of their time.
     """
-    import networkx as nx
-
     if diseases is None:
-        node_rows = kg.rows("_network-nodes")
-        finding_rows = kg.rows("_network-findings")
-        link_rows = kg.rows("_network-study-links") + kg.rows("_network-product-links")
+        facts = facts or Facts(kg)
+        node_rows, finding_rows, link_rows = node_rows_of(facts), finding_rows_of(facts), link_rows_of(facts)
     else:
         node_rows, finding_rows, link_rows = _rows_for(kg, sorted(set(diseases)))
+    return from_rows(node_rows, finding_rows, link_rows)
+
+
+def from_rows(
+    node_rows: list[dict[str, Any]], finding_rows: list[dict[str, Any]], link_rows: list[dict[str, Any]]
+) -> nx.MultiDiGraph:
+    """The graph of the rows of the ``_network-nodes``, ``_network-findings`` and ``_network-*-links``
+    queries (or of :mod:`.wholegraph`, which gives the same)."""
+    import networkx as nx
 
     graph = nx.MultiDiGraph(name="mscgraph")
     for r in node_rows:
@@ -262,12 +273,16 @@ def subgraph(
 
 
 def view(
-    kg: Graph, diseases: Iterable[str] = (), mechanisms: Iterable[str] = (), evidence: str = "all"
+    kg: Graph,
+    diseases: Iterable[str] = (),
+    mechanisms: Iterable[str] = (),
+    evidence: str = "all",
+    facts: Facts | None = None,
 ) -> nx.MultiDiGraph:
     """:func:`subgraph` of the network, building only the part it needs (see :func:`build`)."""
     diseases, mechanisms = sorted(set(diseases)), sorted(set(mechanisms))
     if not diseases and not mechanisms:
-        return subgraph(build(kg), evidence=evidence)
+        return subgraph(build(kg, facts=facts), evidence=evidence)
     scope = diseases or sorted(
         {r["disease_id"] for m in mechanisms for r in kg.rows("diseases-for-mechanism", {"mechanism": m})}
     )

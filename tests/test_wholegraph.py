@@ -1,0 +1,72 @@
+"""mscgraph.views.wholegraph on the real data: the whole-graph rows joined from flat facts equal what the
+named queries answer (the slow path: per row plans, and per link for the evidence)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mscgraph.evidence import summary
+from mscgraph.query.library import get
+from mscgraph.views import html, network, wholegraph
+
+
+@pytest.fixture(scope="module")
+def facts(kg) -> wholegraph.Facts:
+    return wholegraph.Facts(kg)
+
+
+def _edges(graph):
+    return sorted((u, v, k, repr(sorted(d.items()))) for u, v, k, d in graph.edges(keys=True, data=True))
+
+
+def test_network_equals_the_network_of_the_named_queries(kg, facts):
+    slow = network.from_rows(
+        kg.rows("_network-nodes"),
+        kg.rows("_network-findings"),
+        kg.rows("_network-study-links") + kg.rows("_network-product-links"),
+    )
+    fast = network.build(kg, facts=facts)
+    assert fast.number_of_nodes() > 50 and fast.number_of_edges() > 50
+    assert dict(fast.nodes(data=True)) == dict(slow.nodes(data=True))
+    assert _edges(fast) == _edges(slow)
+
+
+def _row(row):
+    """A row without its unbound values; the discrepancy notes in a fixed order (GROUP_CONCAT has none)."""
+    out = {k: v for k, v in row.items() if v is not None}
+    if "discrepancy" in out:
+        out["discrepancy"] = " | ".join(sorted(out["discrepancy"].split(" | ")))
+    return out
+
+
+def _key(row):
+    return repr(sorted(row.items()))
+
+
+def test_evidence_rows_equal_the_evidence_query_per_link_and_unbound(kg, facts):
+    fast = sorted(map(_row, wholegraph.evidence_rows(facts)), key=_key)
+    per_link = [
+        _row(r)
+        for pair in sorted({(link["subject"], link["mechanism"]) for link in summary.summaries(kg)})
+        for r in kg.rows("evidence", dict(zip(("disease", "mechanism"), pair, strict=True)))
+    ]
+    unbound = kg.engine.run(get("evidence").text_for(kg.engine.lateral)).rows  # the page's old path
+    assert len(fast) > 50
+    assert fast == sorted(per_link, key=_key)
+    assert fast == sorted((_row({k: wholegraph._v(t) for k, t in r.items()}) for r in unbound), key=_key)
+
+
+def test_link_summaries_equal_the_link_summary_query(kg, facts):
+    fast = [summary.summary_of(r) for r in wholegraph.summary_rows(facts)]
+    assert len(fast) > 30
+    assert fast == summary.summaries(kg)
+
+
+def test_page_evidence_reads_the_facts_once_for_network_and_page(kg, facts):
+    page = html.page_evidence(kg, facts=facts)
+    assert page == html.page_evidence(kg)
+    data = html.payload(network.build(kg, facts=facts), page)
+    assert {link["id"] for link in data["links"]} == {
+        html.link_id(s["subject"], s["mechanism"], s["role"]) for s in summary.summaries(kg)
+    }
+    assert len(data["findings"]) == len(wholegraph.evidence_rows(facts))
