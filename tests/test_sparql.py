@@ -176,6 +176,36 @@ def test_export_formats(runner, tmp_path: Path, kg: mscgraph.KnowledgeGraph) -> 
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
+def test_jsonld_export_from_the_store_dump_is_the_triples_writer_output(kg: mscgraph.KnowledgeGraph) -> None:
+    """The export writes JSON-LD from the store's own N-Triples dump; the same triples given one by one
+    (as a CONSTRUCT result or an endpoint's are) give the same bytes: same order, same node objects."""
+    from mscgraph.views.export import WRITERS, triples
+
+    dumped = io.BytesIO()
+    WRITERS["jsonld"](kg, dumped)
+    assert dumped.getvalue() == rdf.to_bytes(triples(kg), "jsonld")
+    assert json.loads(dumped.getvalue())["@graph"]
+
+
+def test_jsonld_writer_keeps_literals_that_need_escapes() -> None:
+    """Literals whose N-Triples form has escapes (quotes, backslashes, control characters, DEL), or
+    none where JSON has none (line and paragraph separators), languages and datatypes, blank nodes:
+    read back, the same triples."""
+    a, p = ox.NamedNode(MSCD + "a"), ox.NamedNode("https://w3id.org/mscgraph/ontology/p")
+    literals = [
+        ox.Literal(text)
+        for text in ('q"uo\\te', "tab\tnew\nline\r\x01\x1f\x7f", "\u2028\u2029 中文 é", "", " . ")
+    ]
+    literals += [ox.Literal("hi", language="zh-hans"), ox.Literal("\\", language="en")]
+    literals += [ox.Literal("12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))]
+    triples = [ox.Triple(a, p, o) for o in [*literals, ox.BlankNode("b1"), ox.NamedNode(MSCD + "b")]]
+    triples.append(ox.Triple(ox.BlankNode("b1"), p, ox.Literal('"')))
+    text = rdf.to_bytes(triples, "jsonld")
+    back = {q.triple for q in ox.parse(text, ox.RdfFormat.JSON_LD)}
+    assert back == set(triples)
+    assert json.loads(text)["@graph"][0]["@id"] == "mscd:a"
+
+
 @pytest.mark.slow
 def test_jsonld_export_is_compact_and_rdflib_reads_back_the_store(
     runner, tmp_path: Path, kg: mscgraph.KnowledgeGraph

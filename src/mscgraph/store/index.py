@@ -37,7 +37,6 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -443,6 +442,8 @@ def _update(
         names.remove_file(graph.value)
     changed = [p for p in sources.files if not _same(current.get(str(p)), wanted[str(p)])]
     total, done = sum(wanted[str(p)][0] for p in changed), 0
+    from concurrent.futures import Future, ThreadPoolExecutor  # only to build: not on every start
+
     # Name keys of file n are computed (Python) while file n+1 loads (Rust, GIL released).
     with ThreadPoolExecutor(max_workers=1) as worker:
         pending: Future[None] | None = None

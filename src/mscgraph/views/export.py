@@ -41,6 +41,10 @@ def _rdf_writer(fmt: str) -> Writer:
         spec = rdf.FORMATS[fmt]
         if isinstance(kg.engine, EmbeddedEngine) and spec.concatenates and spec.pyoxigraph:  # the store's own
             kg.engine.dump(out, getattr(ox.RdfFormat, spec.pyoxigraph), spec.prefixes)
+        elif isinstance(kg.engine, EmbeddedEngine) and fmt == "jsonld":  # from the store's N-Triples
+            nodes = rdf.JsonLdNodes(out)
+            kg.engine.dump(nodes.stream(), ox.RdfFormat.N_TRIPLES)
+            nodes.close()
         else:
             rdf.write(triples(kg), fmt, out)
 

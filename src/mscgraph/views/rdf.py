@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import functools
 import io
-import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _json  # json.dumps(text, ensure_ascii=False), in C
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import pyoxigraph as ox
 
@@ -112,31 +110,131 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     return f'{{"@value": {_json(term.value)}, "@type": {_json(_iri(datatype))}}}'
 
 
-def _node(subject: ox.NamedNode | ox.BlankNode, triples: Iterable[ox.Triple]) -> str:
-    """One node object, one line per property: ``@id``, ``@type``, then the properties as they come."""
-    types: list[str] = []
-    properties: dict[str, list[str]] = {}
-    for triple in triples:
-        predicate, o = triple.predicate.value, triple.object
-        if predicate == RDF_TYPE and type(o) is not ox.Literal:
-            types.append(_json(_id(o)))
-        else:
-            properties.setdefault(_iri(predicate), []).append(_value(o))
-    lines = [f'   "@id": {_json(_id(subject))}']
-    for key, values in ([("@type", types)] if types else []) + list(properties.items()):
-        lines.append(f"   {_json(key)}: {values[0] if len(values) == 1 else '[' + ', '.join(values) + ']'}")
-    return ",\n".join(lines)
+_RDF_TYPE = f"<{RDF_TYPE}>"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _nt_id(term: str) -> str:
+    """The JSON ``@id`` text of an N-Triples IRI (``<...>``) or blank node (``_:...``)."""
+    return _json(_iri(term[1:-1]) if term[0] == "<" else term)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _nt_ref(term: str) -> str:
+    """The JSON value of an N-Triples IRI or blank node object: ``{"@id": ...}``."""
+    return f'{{"@id": {_nt_id(term)}}}'
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _nt_datatype(tail: str) -> str:
+    """The JSON ``@type`` text of a literal's ``^^<datatype>`` suffix."""
+    return _json(_iri(tail[3:-1]))
+
+
+class JsonLdNodes:
+    """Compact JSON-LD from N-Triples: a binary stream that pyoxigraph's N-Triples serialiser (or
+    ``Store.dump``) writes to, so that parsing and reading the terms stay in Rust. Each line is cut at
+    its spaces; an IRI, blank node or plain literal is already the JSON text it becomes (the
+    N-Triples escapes of a literal are JSON's, and a literal without one has nothing to escape).
+    The rare line with an escape or a triple term goes through pyoxigraph's parser and :func:`_value`.
+
+    One node object per run of lines about one subject, one line per property: ``@id``, ``@type``,
+    then the properties as they come. :meth:`close` writes the last node and ends the document.
+    """
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.pending = b""
+        self.subject = ""
+        self.types: list[str] = []
+        self.properties: dict[str, list[str]] = {}
+        self.nodes = 0
+        self.keys: dict[str, str] = {}  # N-Triples predicate -> its JSON key (predicates are few)
+        terms = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in jsonld_context().items())
+        out.write(f'{{\n "@context": {{\n{terms}\n }},\n "@graph": ['.encode())
+
+    def write(self, data: bytes) -> int:
+        text = self.pending + data
+        end = text.rfind(b"\n") + 1
+        self.pending = text[end:]
+        parts: list[str] = []
+        self._lines(text[:end].decode().split("\n")[:-1], parts)
+        if parts:
+            self.out.write("".join(parts).encode())
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def stream(self) -> BinaryIO:
+        """This writer as the binary stream pyoxigraph writes to (it calls only write and flush)."""
+        return cast(BinaryIO, self)
+
+    def close(self) -> None:
+        parts: list[str] = []
+        self._node(parts)
+        self.out.write("".join(parts).encode() + b"\n ]\n}\n")
+
+    def _lines(self, lines: list[str], parts: list[str]) -> None:
+        """Read N-Triples lines (one loop, local names: it runs once per triple)."""
+        keys, ref, datatype = self.keys, _nt_ref, _nt_datatype
+        types, properties = self.types, self.properties
+        for line in lines:
+            s, p, o = line.split(" ", 2)
+            if s != self.subject:
+                self._node(parts)
+                self.subject, types, properties = s, self.types, self.properties
+            o = o[:-2]  # " ."
+            if o[0] != '"':  # an IRI or a blank node (or a triple term)
+                if p == _RDF_TYPE:
+                    types.append(_nt_id(o) if o[1] != "<" else _json(str(_object(line))))  # <<( triple )>>
+                    continue
+                value = ref(o) if o[1] != "<" else _value(_object(line))
+            elif "\\" in o:  # an escape: the parser reads it
+                value = _value(_object(line))
+            else:
+                k = o.rfind('"') + 1
+                if k == len(o):
+                    value = o
+                elif o[k] == "^":
+                    value = f'{{"@value": {o[:k]}, "@type": {datatype(o[k:])}}}'
+                elif "--" not in o[k:]:  # @language (not with a base direction)
+                    value = f'{{"@value": {o[:k]}, "@language": "{o[k + 1 :]}"}}'
+                else:
+                    value = _value(_object(line))
+            key = keys.get(p)
+            if key is None:
+                key = keys[p] = _json(_iri(p[1:-1]))
+            values = properties.get(key)
+            if values is None:
+                properties[key] = [value]
+            else:
+                values.append(value)
+
+    def _node(self, parts: list[str]) -> None:
+        """Write the node object of the lines read so far about the current subject."""
+        if self.subject:
+            lines = [f'   "@id": {_nt_id(self.subject)}']
+            items = [('"@type"', self.types)] if self.types else []
+            for key, values in items + list(self.properties.items()):
+                lines.append(f"   {key}: {values[0] if len(values) == 1 else '[' + ', '.join(values) + ']'}")
+            parts.append(f"{',' if self.nodes else ''}\n  {{\n" + ",\n".join(lines) + "\n  }")
+            self.nodes += 1
+        self.subject, self.types, self.properties = "", [], {}
+
+
+def _object(line: str) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
+    """The object of one N-Triples line, read by pyoxigraph's parser."""
+    quad: ox.Quad = next(iter(ox.parse(line.encode(), ox.RdfFormat.N_TRIPLES)))
+    return quad.object
 
 
 def write_jsonld(triples: Iterable[ox.Triple], out: BinaryIO) -> None:
-    """Compact JSON-LD: the context, then one node object per run of triples about one subject, one
-    line per property.
+    """Compact JSON-LD of ``triples`` (see :class:`JsonLdNodes`).
 
     Streams: a subject whose triples come in more than one run (from different source files) gets
     more than one node object with the same ``@id``, which JSON-LD merges on reading.
     """
-    terms = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in jsonld_context().items())
-    out.write(f'{{\n "@context": {{\n{terms}\n }},\n "@graph": ['.encode())
-    for n, (subject, run) in enumerate(itertools.groupby(triples, key=attrgetter("subject"))):
-        out.write(f"{',' if n else ''}\n  {{\n{_node(subject, run)}\n  }}".encode())
-    out.write(b"\n ]\n}\n")
+    nodes = JsonLdNodes(out)
+    ox.serialize(triples, nodes.stream(), ox.RdfFormat.N_TRIPLES)
+    nodes.close()
