@@ -96,7 +96,7 @@ def test_a_quick_benchmark_run_writes_the_table_and_plot(tmp_path: Path) -> None
     """The script end to end at ×1, each case run once (no warm-up): generation, every case of both
     engines, the table and the plot. Naive cases slower than the time-out show as a lower bound."""
     results, plot = tmp_path / "results", tmp_path / "scale.png"
-    args = ["--scales", "1", "--runs", "1", "--no-warmup", "--timeout", "5"]
+    args = ["--scales", "1", "--runs", "1", "--no-warmup", "--timeout", "3"]
     args += ["--out", str(tmp_path / "out"), "--results", str(results), "--plot", str(plot)]
     proc = subprocess.run(
         [sys.executable, str(BENCH / "bench_scale.py"), *args], capture_output=True, text=True, timeout=600
