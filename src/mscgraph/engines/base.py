@@ -9,7 +9,7 @@ be a variable a SELECT projects (:func:`query_error`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import pyoxigraph as ox
 
@@ -28,7 +28,14 @@ class Engine(Protocol):
         ...
 
     def triples(self) -> Iterator[ox.Triple]:
-        """Every triple of the graph (ontology and data), each once."""
+        """Every triple of the graph (ontology and data), streamed; the embedded store gives them file
+        graph after file graph, so a triple two files state comes twice (the same RDF graph once read)."""
+        ...
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
+        """Every triple written as ``fmt`` by pyoxigraph's serialiser. Only for formats whose documents
+        can follow one another in one file (N-Triples, Turtle): the embedded store writes one per file
+        graph."""
         ...
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from http.client import HTTPConnection, HTTPException
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -327,6 +328,10 @@ class RemoteEngine:
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the endpoint's default graph (a CONSTRUCT answer is a set: each once)."""
         yield from self.run(ALL_TRIPLES).iter_triples()
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
+        """The endpoint's triples through pyoxigraph's serialiser, as one document."""
+        ox.serialize(self.triples(), out, format=fmt, prefixes=prefixes)
 
     def close(self) -> None:
         self._http = None

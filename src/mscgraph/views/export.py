@@ -36,12 +36,10 @@ def _rdf_writer(fmt: str) -> Writer:
     def write(kg: Graph, out: BinaryIO) -> None:
         import pyoxigraph as ox
 
-        from mscgraph.engines.embedded import EmbeddedEngine
-
         spec = rdf.FORMATS[fmt]
-        if isinstance(kg.engine, EmbeddedEngine) and spec.concatenates and spec.pyoxigraph:  # the store's own
+        if spec.concatenates and spec.pyoxigraph:  # the engine's own serialiser
             kg.engine.dump(out, getattr(ox.RdfFormat, spec.pyoxigraph), spec.prefixes)
-        elif isinstance(kg.engine, EmbeddedEngine) and fmt == "jsonld":  # from the store's N-Triples
+        elif spec.pyoxigraph is None:  # compact JSON-LD, from the engine's N-Triples
             nodes = rdf.JsonLdNodes(out)
             kg.engine.dump(nodes.stream(), ox.RdfFormat.N_TRIPLES)
             nodes.close()
