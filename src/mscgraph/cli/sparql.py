@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, NoReturn, cast
 
 import click
 
@@ -165,7 +165,9 @@ def _copy(exc: BaseException) -> BaseException:
     return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _stop(message: str, code: int) -> None:
-    click.echo(f"mscgraph: error: {message}", err=True)
+def _stop(message: str, code: int) -> NoReturn:
+    """Say the error as every command does, then end the process at once (the query thread cannot be
+    stopped, and must not be unwound under)."""
+    CommandError(message, code).show()
     sys.stderr.flush()
     os._exit(code)
