@@ -92,3 +92,30 @@ def test_version_and_help():
     result = run("--help")
     assert result.returncode == 0 and "mechanisms" in result.stdout
     assert run("no-such-command").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--timeout", "nan"],
+            "'nan' is not a number of seconds",
+        ),
+        (
+            ["sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--timeout", "inf"],
+            "'inf' is not a number of seconds",
+        ),
+        (
+            ["sparql", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "-p", "s=mscd:SS", "-p", "s=mscd:RA"],
+            "given twice",
+        ),
+        (["mechanisms", "SS", "--graph", ""], "--graph names a graph of an --endpoint"),
+        (["mechanisms", "SS", "--endpoint", ""], "not an http(s) endpoint URL: ''"),
+    ],
+)
+def test_values_that_cannot_be_meant_are_refused(args, expected, runner):
+    """No time limit that is not a finite number, no parameter given twice (which one would win?), no
+    empty --graph or --endpoint taken as if it were not there."""
+    result = runner.invoke(main, args)
+    assert result.exit_code in (1, 2) and expected in result.output, result.output
+    assert "Traceback" not in result.output and not result.stdout.strip()

@@ -115,3 +115,12 @@ def test_when_most_files_change_the_index_is_built_afresh_and_still_complete(dat
     assert sorted(n for n in told if n) == sorted([*(p.name for p in data.glob("*.ttl")), "msc.ttl"])
     assert len(index.store) == before
     assert mscgraph.load([data]).resolve("testing disease", "disease").endswith("/TestDisease")
+
+
+def test_data_may_be_one_path_instead_of_a_list() -> None:
+    """``load(data="dir")`` is that directory, not its name read letter by letter."""
+    from mscgraph.model import resources
+
+    folder = resources.resource_dir("data")
+    assert Sources.resolve(str(folder)).files == Sources.resolve([folder]).files
+    assert len(Sources.resolve(folder).files) > 2

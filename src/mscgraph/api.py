@@ -92,7 +92,7 @@ def load(
     Arguments that contradict each other are a UsageError.
     """
     endpoint_options = {"user": user, "password": password, "timeout": timeout, "graph": graph}
-    if endpoint:
+    if endpoint is not None:
         if data is not None:
             raise UsageError("give data or an endpoint, not both: an endpoint answers from its own data")
         if not cache:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -31,6 +32,19 @@ def data_option(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
         type=click.Path(exists=True),
         help=f"Data file or directory to {verb} instead of the packaged data (repeatable).",
     )
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds: at least ``min``, and finite (``nan`` and ``inf`` are no time limit a
+    clock can wait for)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds) or seconds > 10**7:
+            self.fail(f"{value!r} is not a number of seconds up to 10,000,000", param, ctx)
+        return seconds
 
 
 no_cache_option = click.option(
@@ -69,7 +83,7 @@ def graph_options(func: Callable[..., Any]) -> Callable[..., Any]:
         from mscgraph.cli.progress import ProgressBar
 
         check_arguments()
-        if endpoint_graph and not endpoint:
+        if endpoint_graph is not None and not endpoint:
             fail("--graph names a graph of an --endpoint; give --endpoint too", 2)
         try:  # opening can fail too (bad data file, bad endpoint URL): one line, like the command's errors
             kg = load(

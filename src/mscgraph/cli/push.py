@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from mscgraph.cli.common import data_option, handle_errors
+from mscgraph.cli.common import Seconds, data_option, handle_errors
 
 
 @click.command()
@@ -26,7 +26,7 @@ from mscgraph.cli.common import data_option, handle_errors
     "--timeout",
     default=300.0,
     show_default=True,
-    type=click.FloatRange(min=0.1),
+    type=Seconds(min=0.1),
     help="Seconds for each request (the upload, the read-back), answer included.",
 )
 @handle_errors

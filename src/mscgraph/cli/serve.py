@@ -6,14 +6,14 @@ from collections.abc import Sequence
 
 import click
 
-from mscgraph.cli.common import data_option, handle_errors, no_cache_option
+from mscgraph.cli.common import Seconds, data_option, handle_errors, no_cache_option
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="0: any.")
 @click.option(
-    "--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.001), help="Seconds per query."
+    "--timeout", default=30.0, show_default=True, type=Seconds(min=0.001), help="Seconds per query."
 )
 @click.option(
     "--max-request-bytes",
@@ -34,7 +34,7 @@ from mscgraph.cli.common import data_option, handle_errors, no_cache_option
     "--idle-timeout",
     default=20.0,
     show_default=True,
-    type=click.FloatRange(min=0.1),
+    type=Seconds(min=0.1),
     help="Seconds a connection may stay silent before it is closed.",
 )
 @click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, BinaryIO, NoReturn, cast
 
 import click
 
-from mscgraph.cli.common import CommandError, emit, graph_options, handle_errors
+from mscgraph.cli.common import CommandError, Seconds, emit, graph_options, handle_errors
 from mscgraph.model.errors import MscGraphError
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def queries(fmt: str) -> None:
     "--timeout",
     default=60.0,
     show_default=True,
-    type=click.FloatRange(min=0.001),
+    type=Seconds(min=0.001),
     help="Stop the query (and its output) after this many seconds.",
 )
 @click.option(

@@ -68,6 +68,8 @@ class Sources:
     @classmethod
     def resolve(cls, data: Sequence[str | Path] | None = None) -> Sources:
         """The packaged ontology plus ``data`` (files or directories; default: packaged data)."""
+        if isinstance(data, (str, Path)):  # one file or directory, not a sequence of one-letter paths
+            data = [data]
         files = [resources.ontology_file()]
         if not data:
             files += resources.data_files()

@@ -42,6 +42,8 @@ def parse_params(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--param needs key=value, got {pair!r}")
+        if key.strip() in params:
+            raise UsageError(f"--param {key.strip()} is given twice; a parameter takes one value")
         params[key.strip()] = value
     return params
 
