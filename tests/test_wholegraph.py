@@ -70,3 +70,34 @@ def test_page_evidence_reads_the_facts_once_for_network_and_page(kg, facts):
         html.link_id(s["subject"], s["mechanism"], s["role"]) for s in summary.summaries(kg)
     }
     assert len(data["findings"]) == len(wholegraph.evidence_rows(facts))
+
+
+@pytest.mark.parametrize(
+    ("diseases", "mechanisms", "evidence"),
+    [
+        (["mscd:SS"], [], "all"),
+        (["mscd:SLE", "mscd:RA"], [], "clinical"),
+        ([], ["mscd:Th17", "mscd:Treg"], "all"),
+        (["mscd:SS", "mscd:SLE"], ["mscd:IL17A", "mscd:Treg"], "animal"),
+        (["mscd:MSC"], [], "all"),
+    ],
+)
+def test_a_cut_page_from_bound_queries_equals_the_cut_of_the_whole_graphs_facts(
+    kg, facts, diseases, mechanisms, evidence
+):
+    bound = html.page_evidence(kg, diseases, mechanisms, evidence)  # link-summary and evidence, bound
+    cut = html.page_evidence(kg, diseases, mechanisms, evidence, facts)
+    assert bound.links and bound.findings
+    assert {link["subject"] for link in bound.links} <= set(diseases) | {
+        r["subject"] for m in mechanisms for r in kg.rows("_subjects-of-mechanism", {"mechanism": m})
+    }
+    assert bound == cut
+
+
+@pytest.mark.parametrize("diseases", [["mscd:SS"], []])
+def test_the_page_reads_the_names_of_the_nodes_it_draws_only(kg, facts, diseases):
+    graph = network.view(kg, diseases, [], "all", facts)
+    everything = html.page_evidence(kg, diseases, facts=facts)
+    drawn = html.page_evidence(kg, diseases, facts=facts, network=graph)
+    assert set(drawn.names) < set(everything.names)
+    assert html.payload(graph, drawn) == html.payload(graph, everything)  # the search finds the same nodes

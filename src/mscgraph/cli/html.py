@@ -57,9 +57,10 @@ def html_command(
 
     disease_ids = [network.resolve_id(kg, d, "disease") for d in diseases]
     mechanism_ids = [network.resolve_id(kg, m, "mechanism") for m in mechanisms]
-    facts = Facts(kg)  # read once: for the page's evidence, and the network when it is the whole graph
+    whole = not disease_ids and not mechanism_ids
+    facts = Facts(kg) if whole else None  # the whole graph's, read once for the network and the page
     graph = network.view(kg, disease_ids, mechanism_ids, evidence, facts)
-    page = html.page_evidence(kg, disease_ids, mechanism_ids, evidence, facts)
+    page = html.page_evidence(kg, disease_ids, mechanism_ids, evidence, facts, graph)
     if title is None:
         title = html.title_for(graph, disease_ids, mechanism_ids, evidence)
     html.write(graph, page, out, title)

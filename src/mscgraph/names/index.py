@@ -11,6 +11,7 @@ is a scan of the keys in C.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -107,6 +108,11 @@ class NameIndex:
     def all_keys(self) -> Iterator[tuple[str, str]]:
         """``(key, entity)`` for every name and local name of every entity."""
         yield from self.db.execute("SELECT DISTINCT key, entity FROM names")
+
+    def keys_of(self, entities: Iterable[str]) -> Iterator[tuple[str, str]]:
+        """``(key, entity)`` for every name and local name of ``entities`` (IRIs), in one scan."""
+        query = "SELECT DISTINCT key, entity FROM names WHERE entity IN (SELECT value FROM json_each(?))"
+        yield from self.db.execute(query, (json.dumps(sorted(set(entities))),))
 
     def containing(self, key: str) -> Iterator[tuple[str, str]]:
         """``(entity, name)`` for every name (not local name) whose key contains ``key``."""

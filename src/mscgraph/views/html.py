@@ -26,13 +26,16 @@ from typing import TYPE_CHECKING, Any
 
 from mscgraph.evidence import summary as evidence
 from mscgraph.evidence.findings import citation
+from mscgraph.evidence.summary import LinkSummary
 from mscgraph.model.files import write_atomic
 from mscgraph.model.namespaces import CONVERTER
 from mscgraph.names.keys import name_keys, normalize
+from mscgraph.query.terms import iri
 from mscgraph.views.wholegraph import Facts, evidence_rows, summary_rows
 
 if TYPE_CHECKING:
     import networkx as nx
+    import pyoxigraph as ox
 
     from mscgraph.graph import Graph
 
@@ -155,17 +158,24 @@ def page_evidence(
     mechanisms: Iterable[str] = (),
     evidence_type: str = "all",
     facts: Facts | None = None,
+    network: nx.MultiDiGraph | None = None,
 ) -> PageEvidence:
     """The page's evidence, cut like :func:`mscgraph.network.view` (diseases, mechanisms, evidence type).
 
     With an evidence type, a link keeps only the findings of that type (and is left out without any);
     its summary stays the summary of the whole link, so the page says how many of its findings it holds.
-    The rows of every finding and link are joined from flat facts (:mod:`.wholegraph`; ``facts``: those
-    already read): the ``evidence`` and ``link-summary`` queries' rows, without their plan per row.
+    A cut page (diseases or mechanisms) runs the ``link-summary`` and ``evidence`` queries bound to what it
+    shows, so its cost follows the cut, not the graph; the whole graph's rows are joined from flat facts
+    (:mod:`.wholegraph`; ``facts``: those already read, which any page may also be cut from).
+    ``network``: the network the page draws; the page's search then knows the names of its nodes (and
+    their publications) only, not of every entity in the graph.
     """
     diseases, mechanisms = set(diseases), set(mechanisms)
-    facts = facts or Facts(kg)
-    rows = evidence_rows(facts)
+    if (diseases or mechanisms) and facts is None:
+        every_link, rows = _bound_evidence(kg, diseases, mechanisms)
+    else:
+        facts = facts or Facts(kg)
+        every_link, rows = [evidence.summary_of(r) for r in summary_rows(facts)], evidence_rows(facts)
     by_link: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     findings: list[dict[str, Any]] = []
     for r in sorted(rows, key=lambda r: (r["disease"], r["mechanism"], r["role"], r["finding"], r["study"])):
@@ -173,31 +183,41 @@ def page_evidence(
             continue
         by_link[(r["disease"], r["mechanism"], r["role"])].append(len(findings))
         findings.append({"citation": citation(r), **r})
-    every_link = [evidence.summary_of(r) for r in summary_rows(facts)]
-    links: list[dict[str, Any]] = []
-    for s in every_link:
-        if (diseases and s["subject"] not in diseases) or (mechanisms and s["mechanism"] not in mechanisms):
-            continue
-        mine = by_link.get((s["subject"], s["mechanism"], s["role_label"]), [])
-        if mine:
-            links.append({**s, "id": link_id(s["subject"], s["mechanism"], s["role"]), "rows": mine})
+    shown = [
+        s
+        for s in every_link
+        if (not diseases or s["subject"] in diseases)
+        and (not mechanisms or s["mechanism"] in mechanisms)
+        and (s["subject"], s["mechanism"], s["role_label"]) in by_link
+    ]
+    links: list[dict[str, Any]] = [
+        {
+            **s,
+            "id": link_id(s["subject"], s["mechanism"], s["role"]),
+            "rows": by_link[(s["subject"], s["mechanism"], s["role_label"])],
+        }
+        for s in shown
+    ]
     used = sorted({i for link in links for i in link["rows"]})
     renumber = {old: new for new, old in enumerate(used)}
     for link in links:
         link["rows"] = [renumber[i] for i in link["rows"]]
-    columns, grid_rows = evidence.grid(kg, role=None, links=every_link)
-    names_by_subject = {link["subject_name"]: link["subject"] for link in every_link}
+    columns, grid_rows = evidence.grid(kg, role=None, links=shown)
+    names_by_subject = {link["subject_name"]: link["subject"] for link in links}
     names_by_subject.update({r["disease_name"]: r["disease"] for r in kg.rows("_diseases")})
     labels = {r["entity"]: (r["label"], r["label_zh"]) for r in kg.rows("_subject-labels")}
+    wanted = None if network is None else _named_entities(network, links)
     names: dict[str, set[str]] = defaultdict(set)
     if kg.names.index is not None:  # the name index has every key: no scan of every name
         compact = cache(CONVERTER.compact)  # an entity has many keys
-        for key, entity in kg.names.index.all_keys():
+        keys = kg.names.index.all_keys() if wanted is None else kg.names.index.keys_of(map(_expand, wanted))
+        for key, entity in keys:
             names[key].add(compact(entity))
     else:
         for r in kg.rows("_name-scan"):
-            for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:
-                names[key].add(r["entity"])
+            if wanted is None or r["entity"] in wanted:
+                for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:
+                    names[key].add(r["entity"])
     return PageEvidence(
         links=links,
         findings=[findings[i] for i in used],
@@ -217,6 +237,38 @@ def page_evidence(
         },
         names={k: sorted(v) for k, v in sorted(names.items()) if k},
     )
+
+
+def _bound_evidence(
+    kg: Graph, diseases: set[str], mechanisms: set[str]
+) -> tuple[list[LinkSummary], list[dict[str, Any]]]:
+    """The summaries of the links of ``diseases`` (or, without diseases, of ``mechanisms``), cut to both,
+    and the ``evidence`` rows of each (subject, mechanism) they link: queries bound to the cut."""
+    if diseases:
+        links = [s for d in sorted(diseases) for s in evidence.summaries(kg, subject=d)]
+    else:
+        links = [s for m in sorted(mechanisms) for s in evidence.summaries(kg, mechanism=m)]
+    links = sorted(
+        (s for s in links if not mechanisms or s["mechanism"] in mechanisms),
+        key=lambda s: (_expand(s["subject"]), s["tier"], s["mechanism_name"].lower(), _expand(s["role"])),
+    )  # link-summary's order, as the whole graph's rows have it
+    pairs = sorted({(s["subject"], s["mechanism"]) for s in links})
+    rows = [r for d, m in pairs for r in kg.rows("evidence", {"disease": _iri(d), "mechanism": _iri(m)})]
+    return links, [{k: v for k, v in r.items() if v is not None} for r in rows]
+
+
+def _named_entities(network: nx.MultiDiGraph, links: list[dict[str, Any]]) -> set[str]:
+    """The entities whose names the page's search needs: its nodes, their publications, links' subjects."""
+    publications = {d["publication"] for _, d in network.nodes(data=True) if d.get("publication")}
+    return set(network) | publications | {link["subject"] for link in links}
+
+
+def _expand(curie: str) -> str:
+    return CONVERTER.expand(curie) or curie
+
+
+def _iri(curie: str) -> ox.NamedNode:
+    return iri(_expand(curie))
 
 
 def _families(graph: nx.MultiDiGraph, ev: PageEvidence, degree: Counter[str]) -> list[dict[str, Any]]:
