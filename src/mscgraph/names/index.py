@@ -110,8 +110,9 @@ class NameIndex:
         yield from self.db.execute("SELECT DISTINCT key, entity FROM names")
 
     def keys_of(self, entities: Iterable[str]) -> Iterator[tuple[str, str]]:
-        """``(key, entity)`` for every name and local name of ``entities`` (IRIs), in one scan."""
-        query = "SELECT DISTINCT key, entity FROM names WHERE entity IN (SELECT value FROM json_each(?))"
+        """``(key, entity)`` for every name and local name of ``entities`` (IRIs), in one scan of the table
+        (a pair may come more than once: one row per name that gives it)."""
+        query = "SELECT key, entity FROM names NOT INDEXED WHERE entity IN (SELECT value FROM json_each(?))"
         yield from self.db.execute(query, (json.dumps(sorted(set(entities))),))
 
     def containing(self, key: str) -> Iterator[tuple[str, str]]:

@@ -41,17 +41,22 @@ def python(term: Term | ox.Triple) -> Any:
     if isinstance(term, ox.Triple):
         return str(term)
     if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        try:
-            if datatype in _INTEGER_TYPES:
-                return int(term.value)
-            if datatype in _FLOAT_TYPES:
-                return float(term.value)
-        except ValueError:
-            pass
-        if datatype == XSD + "boolean":
-            return term.value in ("true", "1")
+        return literal_value(term.value, term.datatype.value)
     return term.value
+
+
+def literal_value(text: str, datatype: str) -> Any:
+    """A literal's lexical form ``text`` of type ``datatype`` (an IRI) as Python, as :func:`python` says."""
+    try:
+        if datatype in _INTEGER_TYPES:
+            return int(text)
+        if datatype in _FLOAT_TYPES:
+            return float(text)
+    except ValueError:
+        pass
+    if datatype == XSD + "boolean":
+        return text in ("true", "1")
+    return text
 
 
 class Result:

@@ -7,21 +7,24 @@ network and page read instead every triple of the few dozen predicates they need
 (``_page-facts``), and join them here: the most specific class from the tiny class hierarchy, labels by
 language, the per-node lists. Each function answers exactly what its query answers (the same rows, as
 :meth:`mscgraph.graph.Graph.rows` gives them); tests/test_wholegraph.py compares them on the real data.
+
+The facts are held as plain Python values, read once from the engine's terms: an IRI as its text, a blank
+node as ``_:id``, a literal as a :class:`Lit` (hashing and comparing them then costs the engine nothing).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from itertools import product
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 import pyoxigraph as ox
 
 from mscgraph.model.errors import MscGraphError
 from mscgraph.model.namespaces import CONVERTER, MSC, MSCD, OBO
-from mscgraph.query.terms import Term, python
+from mscgraph.query.terms import Term, literal_value
 
 if TYPE_CHECKING:
     from mscgraph.graph import Graph
@@ -32,72 +35,91 @@ ROOTS = {MSC + "Disease": "disease", MSC + "ImmuneMechanism": "mechanism", MSC +
 ROOTS[MSC + "MSCProduct"] = "product"
 FINDING, CLINICAL, REVIEW = MSC + "Finding", MSC + "ClinicalEvidence", MSCD + "review"
 Row = dict[str, Any]
-_NONE: dict[str, list[Term]] = {}
+
+
+class Lit(NamedTuple):
+    """A literal: its lexical form, language tag (``None``: none) and datatype IRI."""
+
+    value: str
+    language: str | None
+    datatype: str
+
+
+Obj: TypeAlias = "str | Lit"  # an IRI's text, a blank node as "_:id", or a literal
+_NONE: dict[str, list[Obj]] = {}
+_EMPTY: tuple[Obj, ...] = ()
+
+
+def _obj(term: Term) -> Obj:
+    if type(term) is ox.NamedNode:
+        return term.value
+    if type(term) is ox.Literal:
+        return Lit(term.value, term.language, term.datatype.value)
+    return str(term)  # a blank node: "_:id", which no IRI is
+
+
+def _lex(x: Obj) -> str:
+    """The text of an IRI or the lexical form of a literal (a blank node's id)."""
+    return x.value if isinstance(x, Lit) else x.removeprefix("_:")
 
 
 class Facts:
-    """Every triple of :data:`PREDICATES`, and the types under the network's root classes and
-    ``msc:Finding`` (only those can decide a most specific class): subject -> predicate -> objects."""
+    """Every triple of the ``_page-facts`` query (the predicates the views read, the types under the
+    network's root classes and ``msc:Finding``): subject -> predicate -> objects, a triple once."""
 
     def __init__(self, kg: Graph) -> None:
-        self.out: dict[Term, dict[str, list[Term]]] = defaultdict(dict)
+        out: dict[str, dict[str, list[Obj]]] = defaultdict(dict)
+        self.out = out
         result = kg.run("_page-facts")
         if result.variables != ["s", "p", "o"]:
             raise MscGraphError(f"_page-facts answered {result.variables}, not ?s ?p ?o")
         for s, p, o in result.tuples():
             if s is None or p is None or o is None:
                 continue
-            values = self.out[s].setdefault(p.value, [])
-            if o not in values:  # a triple stated in two files is one triple
-                values.append(o)
-        self._text: dict[tuple[Any, ...], list[Term]] = {}
-        self._types: dict[Term, list[str]] = {}
-        self._values: dict[Term, Any] = {}
+            values = out[_obj(s)].setdefault(p.value, [])  # type: ignore[index]
+            if (obj := _obj(o)) not in values:  # a triple stated in two files is one triple
+                values.append(obj)
         self.parents: dict[str, set[str]] = defaultdict(set)
-        self.supporting: dict[Term, list[Term]] = defaultdict(list)  # study -> the findings it supports
-        for s, props in self.out.items():
-            for o in props.get(SUBCLASS, ()):
-                self.parents[s.value].add(o.value)
+        self.supporting: dict[Obj, list[str]] = defaultdict(list)  # study -> the findings it supports
+        for subject, props in out.items():
+            for parent in props.get(SUBCLASS, ()):
+                self.parents[subject].add(_lex(parent))
             for study in props.get("supportedBy", ()):
-                self.supporting[study].append(s)
-        self.findings = [s for s in self.out if FINDING in self.types(s)]  # typed msc:Finding
+                self.supporting[study].append(subject)
+        self.findings = [s for s, props in out.items() if FINDING in props.get(RDF_TYPE, ())]
 
-    def __call__(self, s: Term, p: str) -> list[Term]:
-        return self.out.get(s, _NONE).get(p, [])
+    def __call__(self, s: Obj, p: str) -> Sequence[Obj]:
+        return self.out.get(s, _NONE).get(p, _EMPTY)  # type: ignore[arg-type]
 
-    def text(self, s: Term, path: str | tuple[str, ...], *tags: str | None) -> list[Term]:
+    def text(self, s: Obj, path: str | tuple[str, ...], *tags: str | None) -> list[Lit]:
         """The literals at ``s``'s path (one predicate or a sequence) in one of the languages ``tags``."""
-        key = (s, path, tags)
-        if (found := self._text.get(key)) is None:
-            found = _lang(self(s, path) if isinstance(path, str) else self.path(s, *path), *tags)
-            self._text[key] = found
-        return found
+        found = self(s, path) if isinstance(path, str) else self.path(s, *path)
+        return [t for t in found if type(t) is Lit and t.language in tags]
 
-    def path(self, s: Term, *ps: str) -> list[Term]:
+    def path(self, s: Obj, *ps: str) -> list[Obj]:
         """The objects of the sequence path ``p1/p2/...`` from ``s`` (a bag, as SPARQL joins it)."""
-        here = [s]
+        here: Sequence[Obj] = (s,)
         for p in ps:
             here = [o for x in here for o in self(x, p)]
-        return here
+        return list(here)
 
-    def subjects(self, p: str) -> list[Term]:
-        return sorted((s for s, props in self.out.items() if p in props), key=_key)
+    def subjects(self, p: str) -> list[str]:
+        return sorted(s for s, props in self.out.items() if p in props)
 
-    def value(self, term: Term | None) -> Any:
-        """The term as :meth:`mscgraph.graph.Graph.rows` gives it: a CURIE, a Python value or None."""
-        if term is None:
+    @staticmethod
+    def value(x: Obj | None) -> Any:
+        """The value as :meth:`mscgraph.graph.Graph.rows` gives it: a CURIE, a Python value or None."""
+        if x is None:
             return None
-        if (found := self._values.get(term)) is None:
-            found = self._values[term] = _v(term)
-        return found
+        if isinstance(x, Lit):
+            return literal_value(x.value, x.datatype)
+        return x[2:] if x.startswith("_:") else _curie(x)
 
-    def types(self, s: Term) -> list[str]:
-        if (found := self._types.get(s)) is None:
-            found = self._types[s] = [c.value for c in self(s, RDF_TYPE)]
-        return found
+    def types(self, s: Obj) -> list[str]:
+        return [_lex(c) for c in self(s, RDF_TYPE)]
 
     @cache  # noqa: B019 (the facts live as long as the page is built)
-    def ancestors(self, c: str) -> set[str]:
+    def ancestors(self, c: str) -> frozenset[str]:
         """``c rdfs:subClassOf+ ?x``."""
         seen: set[str] = set()
         todo = list(self.parents.get(c, ()))
@@ -105,37 +127,35 @@ class Facts:
             if (x := todo.pop()) not in seen:
                 seen.add(x)
                 todo += self.parents.get(x, ())
-        return seen
+        return frozenset(seen)
+
+    @cache  # noqa: B019
+    def lineage(self, c: str) -> frozenset[str]:
+        """``c rdfs:subClassOf* ?x``."""
+        return self.ancestors(c) | {c}
 
     @cache  # noqa: B019
     def below(self, root: str) -> set[str]:
         """``?x rdfs:subClassOf* root``."""
         return {c for c in self.parents if root in self.ancestors(c)} | {root}
 
-    def most_specific(self, s: Term, direct: bool = False) -> list[str]:
+    def most_specific(self, s: Obj, direct: bool = False) -> list[str]:
         """The types of ``s`` that no other type of ``s`` is a subclass of (``direct``: a direct one)."""
         types = self.types(s)
+        if len(types) == 1:
+            return types
         return [
             c
             for c in types
             if not any(
-                sub != c and c in (self.parents.get(sub, set()) if direct else self.ancestors(sub))
+                sub != c and c in (self.parents.get(sub, ()) if direct else self.ancestors(sub))
                 for sub in types
             )
         ]
 
 
-def _key(term: Term) -> str:
-    return term.value
-
-
-def _lang(terms: Iterable[Term], *tags: str | None) -> list[Term]:
-    """The literals whose language is one of ``tags`` (``None``: no language, SPARQL's ``""``)."""
-    return [t for t in terms if isinstance(t, ox.Literal) and t.language in tags]
-
-
-def _opt(values: list[Any]) -> list[Any]:
-    return values or [None]
+def _opt(values: Sequence[Any]) -> Sequence[Any]:
+    return values or (None,)
 
 
 @cache
@@ -143,13 +163,7 @@ def _curie(iri: str) -> str:
     return CONVERTER.compact(iri)
 
 
-def _v(term: Term | None) -> Any:
-    if term is None:
-        return None
-    return _curie(term.value) if isinstance(term, ox.NamedNode) else python(term)
-
-
-def _concat(values: Iterable[Term], sep: str) -> str:
+def _concat(values: Iterable[Lit], sep: str) -> str:
     return sep.join(dict.fromkeys(t.value for t in values))
 
 
@@ -158,84 +172,79 @@ def _concat(values: Iterable[Term], sep: str) -> str:
 
 def node_rows(f: Facts) -> list[Row]:
     """The rows of ``_network-nodes``."""
-    rows = []
-    for node in [s for s in f.out if f(s, RDF_TYPE)]:
-        for c in f.most_specific(node):
-            for root, kind in ROOTS.items():
-                if root not in f.ancestors(c) | {c}:
-                    continue
-                pubs: list[tuple[Any, ...]] = []
-                for pub in f(node, "reportedIn"):
-                    pubs += product(
-                        [pub],
-                        *(_opt(f(pub, p)) for p in ("firstAuthor", "year", "referenceNumber")),
-                        _opt(f.text(pub, TITLE, "en", None)),
-                        _opt(f(pub, "pmid")),
-                        _opt(f(pub, "doi")),
-                    )
-                shared = {
-                    "node": node,
+    v = f.value
+    rows: dict[tuple[Any, ...], tuple[str, str, Row]] = {}  # GROUP BY: equal rows are one
+    for node, props in f.out.items():
+        if RDF_TYPE not in props:
+            continue
+        classes = [(c, kind) for c in f.most_specific(node) for r, kind in ROOTS.items() if r in f.lineage(c)]
+        if not classes:
+            continue
+        pubs: list[tuple[Any, ...]] = []
+        for pub in props.get("reportedIn", ()):
+            pubs += product(
+                [pub],
+                *(_opt(f(pub, p)) for p in ("firstAuthor", "year", "referenceNumber")),
+                _opt(f.text(pub, TITLE, "en", None)),
+                _opt(f(pub, "pmid")),
+                _opt(f(pub, "doi")),
+            )
+        shared = {
+            "node": v(node),
+            "exact_match": " ".join(dict.fromkeys(_lex(m) for m in props.get(SKOS_MATCH, ()))),
+            "species": _concat(f.text(node, ("hasOrganism", LABEL), "en"), "; "),
+            "sentence_zh": _concat(f.text(node, "sourceSentence", "zh"), "\n"),
+            "sentence_en": _concat(f.text(node, "sourceSentence", "en"), "\n"),
+            "finding_evidence": _concat(
+                (
+                    label
+                    for s in f.supporting.get(node, ())
+                    for e in f(s, "hasEvidenceType")
+                    for label in f.text(e, LABEL, "en")
+                ),
+                "; ",
+            ),
+        }
+        for c, kind in classes:
+            for combo in product(
+                _opt(f.text(c, LABEL, "en")),
+                _opt(f.text(node, LABEL, "en")),
+                _opt(f.text(node, LABEL, "zh")),
+                _opt(props.get("abbreviation", ())),
+                _opt(pubs),
+                _opt(f.text(node, ("hasTissueSource", LABEL), "en")),
+                _opt(f.text(node, ("hasDonorType", LABEL), "en")),
+            ):
+                class_label, label_en, label_zh, abbreviation, pub, tissue, donor = combo
+                publication, first_author, year, reference, title, pmid, doi = pub or (None,) * 7
+                row = {
+                    "node": shared["node"],
                     "kind": kind,
-                    "class": ox.NamedNode(c),
-                    "exact_match": ox.Literal(
-                        " ".join(dict.fromkeys(str(m.value) for m in f(node, SKOS_MATCH)))
-                    ),
-                    "species": ox.Literal(_concat(f.text(node, ("hasOrganism", LABEL), "en"), "; ")),
-                    "sentence_zh": ox.Literal(_concat(f.text(node, "sourceSentence", "zh"), "\n")),
-                    "sentence_en": ox.Literal(_concat(f.text(node, "sourceSentence", "en"), "\n")),
-                    "finding_evidence": ox.Literal(
-                        _concat(
-                            _lang(
-                                (
-                                    label
-                                    for s in f.supporting.get(node, [])
-                                    for e in f(s, "hasEvidenceType")
-                                    for label in f(e, LABEL)
-                                ),
-                                "en",
-                            ),
-                            "; ",
-                        )
-                    ),
+                    "class": v(c),
+                    "exact_match": shared["exact_match"],
+                    "species": shared["species"],
+                    "sentence_zh": shared["sentence_zh"],
+                    "sentence_en": shared["sentence_en"],
+                    "finding_evidence": shared["finding_evidence"],
+                    "class_label": v(class_label),
+                    "label_en": v(label_en),
+                    "label_zh": v(label_zh),
+                    "abbreviation": v(abbreviation),
+                    "publication": v(publication),
+                    "first_author": v(first_author),
+                    "year": v(year),
+                    "reference": v(reference),
+                    "title": v(title),
+                    "pmid": v(pmid),
+                    "doi": v(doi),
+                    "tissue_source": v(tissue),
+                    "donor_type": v(donor),
                 }
-                for combo in product(
-                    _opt(f.text(ox.NamedNode(c), LABEL, "en")),
-                    _opt(f.text(node, LABEL, "en")),
-                    _opt(f.text(node, LABEL, "zh")),
-                    _opt(f(node, "abbreviation")),
-                    _opt(pubs),
-                    _opt(f.text(node, ("hasTissueSource", LABEL), "en")),
-                    _opt(f.text(node, ("hasDonorType", LABEL), "en")),
-                ):
-                    class_label, label_en, label_zh, abbreviation, pub, tissue, donor = combo
-                    publication, first_author, year, reference, title, pmid, doi = pub or (None,) * 7
-                    row = {
-                        **shared,
-                        "class_label": class_label,
-                        "label_en": label_en,
-                        "label_zh": label_zh,
-                        "abbreviation": abbreviation,
-                        "publication": publication,
-                        "first_author": first_author,
-                        "year": year,
-                        "reference": reference,
-                        "title": title,
-                        "pmid": pmid,
-                        "doi": doi,
-                        "tissue_source": tissue,
-                        "donor_type": donor,
-                    }
-                    rows.append({k: f.value(v) if k != "kind" else v for k, v in row.items()})
-    rows = list({tuple(r.items()): r for r in rows}.values())  # GROUP BY: equal rows are one
-    return sorted(rows, key=lambda r: (r["kind"], _expand(r["node"])))
+                rows.setdefault(tuple(row.values()), (kind, node, row))
+    return [row for _, _, row in sorted(rows.values(), key=lambda r: (r[0], r[1]))]
 
 
-@cache
-def _expand(curie: str) -> str:
-    return CONVERTER.expand(curie) or curie
-
-
-def _findings(f: Facts, anchor: tuple[str, ...] = ("inDisease",)) -> Iterator[tuple[Term, Term]]:
+def _findings(f: Facts, anchor: tuple[str, ...] = ("inDisease",)) -> Iterator[tuple[str, Obj]]:
     """(finding, subject) for every finding (typed msc:Finding) on a subject, by ``anchor``."""
     for finding in f.findings:
         for p in anchor:
@@ -243,7 +252,7 @@ def _findings(f: Facts, anchor: tuple[str, ...] = ("inDisease",)) -> Iterator[tu
                 yield finding, subject
 
 
-def _cohort_sizes(f: Facts, study: Term, disease: Term) -> list[Term]:
+def _cohort_sizes(f: Facts, study: Obj, disease: Obj) -> list[Obj]:
     return [
         size
         for cohort in f(study, "hasCohort")
@@ -254,31 +263,32 @@ def _cohort_sizes(f: Facts, study: Term, disease: Term) -> list[Term]:
 
 def finding_rows(f: Facts) -> list[Row]:
     """The rows of ``_network-findings``."""
+    v = f.value
     rows = []
     for finding, disease in _findings(f):
+        zh, en = f.text(finding, "sourceSentence", "zh"), f.text(finding, "sourceSentence", "en")
         for mechanism, direction, role, evidence, study in product(
             *(
                 f(finding, p)
                 for p in ("aboutMechanism", "hasDirection", "hasRole", "hasEvidenceType", "supportedBy")
             )
         ):
-            eco = [m for m in f(evidence, SKOS_MATCH) if m.value.startswith(OBO + "ECO_")]
+            eco = [m for m in f(evidence, SKOS_MATCH) if _lex(m).startswith(OBO + "ECO_")]
             for combo in product(
                 _opt(f.text(direction, LABEL, "en")),
                 _opt(f.text(direction, LABEL, "zh")),
                 _opt(f.text(role, LABEL, "en")),
                 _opt(f.text(evidence, LABEL, "en")),
                 _opt(eco),
-                _opt(f.text(finding, "sourceSentence", "zh")),
-                _opt(f.text(finding, "sourceSentence", "en")),
+                _opt(zh),
+                _opt(en),
                 _opt(_cohort_sizes(f, study, disease)),
             ):
                 values: tuple[Any, ...] = (finding, disease, mechanism, direction, *combo[:2], role, combo[2])
                 values += (evidence, *combo[3:5], study, combo[7], *combo[5:7])
-                rows.append(dict(zip(_FINDING_COLUMNS, map(f.value, values), strict=True)))
-    return sorted(
-        rows, key=lambda r: tuple(_expand(r[k]) for k in ("disease", "mechanism", "finding", "study"))
-    )
+                key = (disease, mechanism, finding, study)
+                rows.append((key, dict(zip(_FINDING_COLUMNS, map(v, values), strict=True))))
+    return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
 _FINDING_COLUMNS = [
@@ -302,31 +312,32 @@ _FINDING_COLUMNS = [
 
 def link_rows(f: Facts) -> list[Row]:
     """The rows of ``_network-study-links`` then those of ``_network-product-links``."""
-    pairs = {
+    v = f.value
+    pairs: set[tuple[Obj, Obj]] = {
         (disease, study)
-        for study in f.out
-        for cohort in f(study, "hasCohort")
+        for study, props in f.out.items()
+        for cohort in props.get("hasCohort", ())
         for disease in f(cohort, "inDisease")
     }
     pairs |= {(disease, study) for finding, disease in _findings(f) for study in f(finding, "supportedBy")}
     studies = {
-        (f.value(study), "disease", f.value(target), f.value(size))
+        (study, "disease", target, v(size))
         for target, study in pairs
         for size in _opt(_cohort_sizes(f, study, target))
     }
     products = {
-        (f.value(study), "product", f.value(target))
+        (study, "product", target)
         for study in f.out
         for target in f.path(study, "hasIntervention", "usesProduct")
     }
-
-    def order(row: tuple[Any, ...]) -> tuple[str, str, str]:
-        return _expand(row[0]), row[1], _expand(row[2])
-
     return [
-        {"target": t, "study": s, "link": link, "cohort_size": size}
-        for s, link, t, size in sorted(studies, key=order)
-    ] + [{"study": s, "link": link, "target": t} for s, link, t in sorted(products, key=order)]
+        {"target": v(t), "study": v(s), "link": link, "cohort_size": size}
+        for s, link, t, size in sorted(studies, key=_link_order)
+    ] + [{"study": v(s), "link": link, "target": v(t)} for s, link, t in sorted(products, key=_link_order)]
+
+
+def _link_order(row: tuple[Any, ...]) -> tuple[str, str, str]:
+    return _lex(row[0]), row[1], _lex(row[2])
 
 
 # --- the page's evidence -----------------------------------------------------------------------
@@ -334,70 +345,94 @@ def link_rows(f: Facts) -> list[Row]:
 
 def evidence_rows(f: Facts) -> list[Row]:
     """The rows of the ``evidence`` query run unbound (every finding), unbound values left out."""
-    study_root = MSC + "Study"
+    v = f.value
+    below_study = f.below(MSC + "Study")
     groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    studies: dict[Obj, tuple[Sequence[Any], ...]] = {}
     for finding, subject in _findings(f, ("inDisease", "aboutCells")):
+        per_finding = (
+            f.text(finding, ("hasDirection", LABEL), "en"),
+            f.text(finding, ("hasRole", LABEL), "en"),
+            f.text(finding, ("hasEvidenceType", LABEL), "en"),
+            f.text(finding, ("inSection", LABEL), "zh"),
+            f.text(finding, "sourceSentence", "zh"),
+            f.text(finding, "sourceSentence", "en"),
+        )
+        organism = _opt(f.text(finding, ("hasOrganism", LABEL), "en"))
+        treatment, note = _opt(f.text(finding, "withTreatment", "en")), _opt(f.text(finding, "note", "en"))
+        finding_notes = _notes(f, finding)
         for mechanism, study in product(f(finding, "aboutMechanism"), f(finding, "supportedBy")):
-            study_types = [
-                label
-                for c in f.most_specific(study, direct=True)
-                if c in f.below(study_root)
-                for label in f.text(ox.NamedNode(c), LABEL, "en")
-            ]
-            pubs: list[tuple[Any, ...]] = []
-            for pub in f(study, "reportedIn"):
-                pubs += product(
-                    f(pub, "firstAuthor"),
-                    f(pub, "year"),
-                    _opt(f(pub, "referenceNumber")),
-                    _opt(f.text(pub, TITLE, "en", None)),
-                    _opt(f(pub, "journal")),
-                    _opt(f(pub, "doi")),
-                    _opt(f(pub, "pmid")),
-                )
-            notes = [
-                ox.Literal(f"{kind.value}: {says.value}")
-                for d in f(finding, "hasDiscrepancy") + f(study, "hasDiscrepancy")
-                for says in f.text(d, "referenceSays", "en", None)
-                for kind in f(d, "discrepancyKind")
-            ]
+            if (about := studies.get(study)) is None:
+                about = studies[study] = _study_evidence(f, study, below_study)
+            study_label, study_types, models, products, pubs, study_notes = about
+            notes = [*finding_notes, *study_notes]
             for combo in product(
-                f.text(finding, ("hasDirection", LABEL), "en"),
-                f.text(finding, ("hasRole", LABEL), "en"),
-                f.text(finding, ("hasEvidenceType", LABEL), "en"),
-                f.text(finding, ("inSection", LABEL), "zh"),
-                f.text(finding, "sourceSentence", "zh"),
-                f.text(finding, "sourceSentence", "en"),
-                f.text(study, LABEL, "en"),
+                *per_finding,
+                study_label,
                 study_types,
-                _opt(f.text(finding, ("hasOrganism", LABEL), "en")),
-                _opt(f.text(study, "animalModel", "en", None)),
-                _opt(f.text(finding, "withTreatment", "en")),
-                _opt(f.text(finding, "note", "en")),
+                organism,
+                models,
+                treatment,
+                note,
                 _opt(_cohort_sizes(f, study, subject)),
-                _opt(f.text(study, ("hasIntervention", "usesProduct", LABEL), "en")),
-                _opt(pubs),
+                products,
+                pubs,
                 _opt(notes),
             ):
-                direction, role, evidence, section, zh, en, label, stype, organism = combo[:9]
-                animal_model, treatment, note, cohort_size, msc_product, pub, discrepancy = combo[9:]
+                direction, role, evidence, section, zh, en, label, stype, organism_ = combo[:9]
+                animal_model, treatment_, note_, cohort_size, msc_product, pub, discrepancy = combo[9:]
                 first_author, year, reference, title, journal, doi, pmid = pub or (None,) * 7
-                key: tuple[Any, ...] = (subject, mechanism, finding, direction, role, evidence, organism)
+                key: tuple[Any, ...] = (subject, mechanism, finding, direction, role, evidence, organism_)
                 key += (study, label, stype, cohort_size, msc_product, first_author, year, reference, title)
                 key += (journal, section, zh, en)
-                groups[key].append((doi, pmid, animal_model, treatment, note, discrepancy))
+                groups[key].append((doi, pmid, animal_model, treatment_, note_, discrepancy))
     rows = []
     for key, members in groups.items():
         sampled = [next((m[i] for m in members if m[i] is not None), None) for i in range(5)]
-        joined = " | ".join(sorted({m[5].value for m in members if m[5] is not None}))  # in a fixed order
-        discrepancy = (
-            ox.Literal(joined) if joined else None
-        )  # pyoxigraph leaves an empty GROUP_CONCAT unbound
-        row = dict(zip(_EVIDENCE_GROUPED, key, strict=True))
-        row |= dict(zip(("doi", "pmid", "animal_model", "treatment", "note"), sampled, strict=True))
-        row["discrepancy"] = discrepancy
-        rows.append({k: f.value(v) for k, v in row.items() if v is not None})
+        joined = " | ".join(sorted({m[5] for m in members if m[5] is not None}))  # in a fixed order
+        row = dict(zip(_EVIDENCE_GROUPED, map(v, key), strict=True))
+        row |= dict(zip(("doi", "pmid", "animal_model", "treatment", "note"), map(v, sampled), strict=True))
+        row["discrepancy"] = joined or None  # pyoxigraph leaves an empty GROUP_CONCAT unbound
+        rows.append({k: x for k, x in row.items() if x is not None})
     return rows
+
+
+def _study_evidence(f: Facts, study: Obj, below_study: set[str]) -> tuple[Sequence[Any], ...]:
+    """What the ``evidence`` rows say of a study: label, type, animal model, product, publications, notes."""
+    pubs: list[tuple[Any, ...]] = []
+    for pub in f(study, "reportedIn"):
+        pubs += product(
+            f(pub, "firstAuthor"),
+            f(pub, "year"),
+            _opt(f(pub, "referenceNumber")),
+            _opt(f.text(pub, TITLE, "en", None)),
+            _opt(f(pub, "journal")),
+            _opt(f(pub, "doi")),
+            _opt(f(pub, "pmid")),
+        )
+    return (
+        f.text(study, LABEL, "en"),
+        [
+            label
+            for c in f.most_specific(study, direct=True)
+            if c in below_study
+            for label in f.text(c, LABEL, "en")
+        ],
+        _opt(f.text(study, "animalModel", "en", None)),
+        _opt(f.text(study, ("hasIntervention", "usesProduct", LABEL), "en")),
+        _opt(pubs),
+        _notes(f, study),
+    )
+
+
+def _notes(f: Facts, s: Obj) -> list[str]:
+    """The discrepancies recorded on ``s``: ``kind: what the reference says``."""
+    return [
+        f"{_lex(kind)}: {says.value}"
+        for d in f(s, "hasDiscrepancy")
+        for says in f.text(d, "referenceSays", "en", None)
+        for kind in f(d, "discrepancyKind")
+    ]
 
 
 _EVIDENCE_GROUPED = [
@@ -427,10 +462,11 @@ _EVIDENCE_GROUPED = [
 def summary_rows(f: Facts) -> list[Row]:
     """The rows of the ``link-summary`` query run unbound (every link), as ``Graph.rows`` gives them; the
     lists that query leaves in the engine's order (treatment, species, animal models) are sorted."""
+    v = f.value
     anchor = ("inDisease", "aboutCells")
-    main: dict[tuple[Term, Term, Term], dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
+    main: dict[tuple[Obj, Obj, Obj], dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
     for finding, subject in _findings(f, anchor):
-        either = f(finding, "hasDirection") + f.path(finding, "hasDirection", "oppositeOf")
+        either = [*f(finding, "hasDirection"), *f.path(finding, "hasDirection", "oppositeOf")]
         for mechanism, role, direction, evidence, study in product(
             *(
                 f(finding, p)
@@ -458,36 +494,37 @@ def summary_rows(f: Facts) -> list[Row]:
             link["discrepancy"].update(f(finding, "hasDiscrepancy"))
             link["discrepancy"].update(f.path(finding, "supportedBy", "hasDiscrepancy"))
             for pub, author, year in pubs:
-                review = pub.value == REVIEW
+                review = pub == REVIEW
                 link["cited" if not review else "own"].add(pub if not review else finding)
-                if evidence.value == CLINICAL and not review:
+                if evidence == CLINICAL and not review:
                     link["clinical"].add(pub)
                 for n in _opt(f(pub, "referenceNumber")):
-                    link["refnum"].add(n.value if n is not None else "")
+                    link["refnum"].add(_lex(n) if n is not None else "")
                     if n is not None:
-                        link["citation"].add(f"{author.value} {year.value} [{n.value}]")
+                        link["citation"].add(f"{_lex(author)} {_lex(year)} [{_lex(n)}]")
                     else:
-                        link["citation"].add("this review" if review else f"{author.value} {year.value}")
-    by_rank: dict[tuple[Term, Term, Term, Any], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    patients: dict[tuple[Term, Term, Term], set[tuple[Term, int]]] = defaultdict(set)
-    for finding, subject in ((x, s) for x in f.out for p in anchor for s in f(x, p)):
-        for mechanism, role in product(f(finding, "aboutMechanism"), f(finding, "hasRole")):
-            for rank in (r for e in f(finding, "hasEvidenceType") for r in f(e, "evidenceRank")):
-                group = by_rank[(subject, mechanism, role, python(rank))]
-                group["species"] += [t.value for t in f.text(finding, ("hasOrganism", LABEL), "en")]
-                models = f.text(finding, ("supportedBy", "animalModel"), "en", None)
-                group["models"] += [t.value for t in models]
-            clinical = any(e.value == CLINICAL for e in f(finding, "hasEvidenceType"))
-            for study in f(finding, "supportedBy"):
-                sizes = [python(s) for s in _cohort_sizes(f, study, subject)] if clinical else []
-                patients[(subject, mechanism, role)].update((study, size) for size in sizes or [0])
+                        link["citation"].add("this review" if review else f"{_lex(author)} {_lex(year)}")
+    by_rank: dict[tuple[Obj, Obj, Obj, Any], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    patients: dict[tuple[Obj, Obj, Obj], set[tuple[Obj, int]]] = defaultdict(set)
+    for finding, props in f.out.items():
+        for subject in (s for p in anchor for s in props.get(p, ())):
+            for mechanism, role in product(props.get("aboutMechanism", ()), props.get("hasRole", ())):
+                for rank in (r for e in props.get("hasEvidenceType", ()) for r in f(e, "evidenceRank")):
+                    group = by_rank[(subject, mechanism, role, v(rank))]
+                    group["species"] += [t.value for t in f.text(finding, ("hasOrganism", LABEL), "en")]
+                    models = f.text(finding, ("supportedBy", "animalModel"), "en", None)
+                    group["models"] += [t.value for t in models]
+                clinical = CLINICAL in props.get("hasEvidenceType", ())
+                for study in props.get("supportedBy", ()):
+                    sizes = [v(s) for s in _cohort_sizes(f, study, subject)] if clinical else []
+                    patients[(subject, mechanism, role)].update((study, size) for size in sizes or [0])
     strongest: dict[Any, list[str]] = defaultdict(list)
     for e in f.subjects("evidenceRank"):
         for rank in f(e, "evidenceRank"):
-            strongest[python(rank)] += [t.value for t in f.text(e, LABEL, "en")]
+            strongest[v(rank)] += [t.value for t in f.text(e, LABEL, "en")]
     rows = []
     for (subject, mechanism, role), link in main.items():
-        rank = max(python(r) for r in link["rank"])
+        rank = max(v(r) for r in link["rank"])
         if (subject, mechanism, role, rank) not in by_rank:
             continue
         extra = by_rank[(subject, mechanism, role, rank)]
@@ -501,8 +538,8 @@ def summary_rows(f: Facts) -> list[Row]:
         mechanism_types = [
             label
             for c in f.types(mechanism)
-            if MSC + "ImmuneMechanism" in f.parents.get(c, set())
-            for label in f.text(ox.NamedNode(c), LABEL, "en")
+            if MSC + "ImmuneMechanism" in f.parents.get(c, ())
+            for label in f.text(c, LABEL, "en")
         ]
         for combo in product(
             strongest[rank],
@@ -517,14 +554,14 @@ def summary_rows(f: Facts) -> list[Row]:
             subject_abbr, mechanism_abbr = combo[5:]
             rows.append(
                 {
-                    "subject": f.value(subject),
+                    "subject": v(subject),
                     "subject_label": subject_label.value,
-                    "subject_abbr": f.value(subject_abbr),
-                    "mechanism": f.value(mechanism),
+                    "subject_abbr": v(subject_abbr),
+                    "mechanism": v(mechanism),
                     "mechanism_label": mechanism_label.value,
-                    "mechanism_abbr": f.value(mechanism_abbr),
+                    "mechanism_abbr": v(mechanism_abbr),
                     "mechanism_type": mechanism_type.value,
-                    "role": f.value(role),
+                    "role": v(role),
                     "role_label": role_label.value,
                     "treatment": "; ".join(sorted(link["treatment"])),
                     "directions": "; ".join(sorted(link["direction_label"])),
@@ -546,11 +583,11 @@ def summary_rows(f: Facts) -> list[Row]:
                     "tier": tier,
                     "citations": "; ".join(sorted(link["citation"])),
                     "references": ", ".join(sorted(link["refnum"])),
+                    "_order": (_lex(subject), tier, (v(mechanism_abbr) or mechanism_label.value).lower()),
+                    "_role": _lex(role),
                 }
             )
-
-    def order(r: Row) -> tuple[str, str, str, str]:
-        name = (r["mechanism_abbr"] or r["mechanism_label"]).lower()
-        return _expand(r["subject"]), r["tier"], name, _expand(r["role"])
-
-    return sorted(rows, key=order)
+    rows.sort(key=lambda r: (*r["_order"], r["_role"]))
+    for r in rows:
+        del r["_order"], r["_role"]
+    return rows
