@@ -235,7 +235,7 @@ def page_evidence(
             }
             for link in links
         },
-        names={k: sorted(v) for k, v in sorted(names.items()) if k},
+        names={k: sorted(v) if len(v) > 1 else list(v) for k, v in sorted(names.items()) if k},
     )
 
 
@@ -504,9 +504,10 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
             target = publications.get(e, e)
             if target in node_ids:
                 names[key].add(target)
+    keys_of = cache(name_keys)  # labels repeat (a citation names several studies)
     for n in nodes:  # every node is found by its own id, label and name too (also without a name index)
         for text in (n["id"].split(":", 1)[-1], n["id"], n["label"], n["details"].get("label")):
-            for key in name_keys(str(text or "")):
+            for key in keys_of(str(text or "")):
                 names[key].add(n["id"])
     if big:  # laid out here; the page only draws
         for node, (x, y) in positions(nodes, edges).items():
@@ -552,7 +553,7 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
         "links": links,
         "findings": ev.findings,
         "grid": {"columns": [c for c in ev.columns if c["id"] in node_ids], "rows": ev.rows},
-        "names": {k: sorted(v) for k, v in sorted(names.items())},
+        "names": {k: sorted(v) if len(v) > 1 else list(v) for k, v in sorted(names.items())},
         "legend": legend,
         "options": options,
         "tiers": evidence.TIER_RULES,
