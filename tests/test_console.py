@@ -119,3 +119,22 @@ def test_values_that_cannot_be_meant_are_refused(args, expected, runner):
     result = runner.invoke(main, args)
     assert result.exit_code in (1, 2) and expected in result.output, result.output
     assert "Traceback" not in result.output and not result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["mechanisms", "SS", "--format", "xml"], "Invalid value for '--format': 'xml' is not one of"),
+        (["mechanisms"], "Missing argument 'DISEASE'. (see: mscgraph mechanisms --help)"),
+        (["no-such-command"], "No such command 'no-such-command'. (see: mscgraph --help)"),
+        (["--bogus"], "No such option '--bogus'. (see: mscgraph --help)"),
+        (["curate", "check", "--bogus"], "No such option '--bogus'"),
+        (["html", "--evidence", "some"], "Invalid value for '--evidence': 'some'"),
+    ],
+)
+def test_a_usage_error_is_one_line_naming_the_help_to_read(args, expected):
+    """Like every other error: one line on stderr, exit status 2 (not click's usage block)."""
+    result = run(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("mscgraph: error: ") and expected in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1

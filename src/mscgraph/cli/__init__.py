@@ -6,6 +6,8 @@ that a lookup starts fast.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from mscgraph.cli import curate, evidence, export, html, lookups, network, push, serve, sparql, validate
@@ -38,14 +40,32 @@ COMMANDS = [
 
 
 class Group(click.Group):
-    """The command group: a Ctrl-C anywhere ends with one line and exit status 130 (click says
-    "Aborted!" and exits 1)."""
+    """The command group: every error is one line on stderr. A usage error (an unknown option or
+    command, a bad value, a missing argument) is ``mscgraph: error: ...`` with the command to ask for
+    help, exit status 2 (click prints the usage block and ``Error:``); a Ctrl-C anywhere ends with one
+    line and exit status 130 (click says "Aborted!" and exits 1)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise CommandError("interrupted (Ctrl-C)", 130) from None
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
+def _one_line(exc: click.UsageError) -> CommandError:
+    where = exc.ctx.command_path if exc.ctx is not None else "mscgraph"
+    message = " ".join(exc.format_message().split())
+    return CommandError(f"{message} (see: {where} --help)", exc.exit_code)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
