@@ -129,7 +129,7 @@ def _drop_stdout() -> None:
 
 class CommandError(click.ClickException):
     """An error at the command line's edge: click shows it as ``mscgraph: error: MESSAGE`` on stderr
-    and exits with ``exit_code`` (1: a failure, 2: a usage error, 3: an endpoint error...)."""
+    and exits with ``exit_code`` (1: a failure, 2: bad input, 130: Ctrl-C)."""
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
