@@ -124,3 +124,17 @@ def test_data_may_be_one_path_instead_of_a_list() -> None:
     folder = resources.resource_dir("data")
     assert Sources.resolve(str(folder)).files == Sources.resolve([folder]).files
     assert len(Sources.resolve(folder).files) > 2
+
+
+def test_the_library_warns_through_logging_and_prints_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capsys
+) -> None:
+    """An unusable cache is one warning on the ``mscgraph`` logger; the program decides where it goes."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("MSCGRAPH_CACHE", str(blocker / "cache"))
+    with caplog.at_level("WARNING", logger="mscgraph"), mscgraph.load() as kg:
+        assert kg.resolve("SS", "disease").endswith("/SS")
+    assert [r.name for r in caplog.records] == ["mscgraph"]
+    assert "reading the sources in memory" in caplog.records[0].getMessage()
+    assert capsys.readouterr().err == ""

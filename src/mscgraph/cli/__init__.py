@@ -6,6 +6,7 @@ that a lookup starts fast.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import click
@@ -62,6 +63,19 @@ class Group(click.Group):
             raise _one_line(exc) from None
 
 
+class _Warnings(logging.Handler):
+    """The library's warnings (logger ``mscgraph``) as ``mscgraph: warning: ...`` lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"mscgraph: warning: {record.getMessage()}", err=True)
+
+
+def _show_warnings() -> None:
+    logger = logging.getLogger("mscgraph")
+    if not any(isinstance(h, _Warnings) for h in logger.handlers):
+        logger.addHandler(_Warnings(logging.WARNING))  # the root logger has no handler: printed once
+
+
 def _one_line(exc: click.UsageError) -> CommandError:
     where = exc.ctx.command_path if exc.ctx is not None else "mscgraph"
     message = " ".join(exc.format_message().split())
@@ -76,6 +90,7 @@ def main() -> None:
     Diseases, the immune mechanisms MSC therapy acts on, and the studies behind each link,
     curated from Wang et al. 2022 (doi:10.13753/j.issn.1007-6611.2022.02.020).
     """
+    _show_warnings()
 
 
 for _command in COMMANDS:

@@ -30,11 +30,11 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -199,8 +199,9 @@ class Index:
 
 
 def _warn(message: str) -> None:
-    sys.stderr.write(f"mscgraph: warning: {message}\n")
-    sys.stderr.flush()
+    """A warning for the user, through the ``mscgraph`` logger (the command line prints it as one
+    ``mscgraph: warning:`` line; a program decides with :mod:`logging` where it goes)."""
+    logging.getLogger("mscgraph").warning(message)
 
 
 def _silent(path: Path | None, done: int, total: int) -> None:
@@ -212,7 +213,7 @@ def open_index(sources: Sources, *, cache: bool = True, progress: Progress | Non
 
     ``progress``, if given, is told of each file (re)loaded: the library draws nothing itself
     (the command line passes :class:`mscgraph.cli.progress.ProgressBar`).
-    A cache that cannot be used gives one warning line and an index in memory.
+    A cache that cannot be used gives one warning (logger ``mscgraph``) and an index in memory.
     """
     if cache:
         try:
