@@ -109,6 +109,11 @@ def test_cli_endpoint_option_errors_are_one_line(runner, tmp_path):
     bad.write_text("@prefix x: <http://x/> .\nx:a x:b .\n")
     for args, code, expected in (
         (["mechanisms", "SS", "--endpoint", "ftp://example.org/sparql"], 1, "not an http(s) endpoint URL"),
+        (  # the URL as written, a bad port too, without its password
+            ["mechanisms", "SS", "--endpoint", "http://me:pw@localhost:99999/sparql?k=v"],
+            1,
+            "not an http(s) endpoint URL: 'http://localhost:99999/sparql'",
+        ),
         (["mechanisms", "SS", "--graph", "urn:x:g"], 2, "give --endpoint too"),
         (["mechanisms", "SS", "--data", str(bad)], 1, "bad.ttl"),
     ):

@@ -39,11 +39,9 @@ def public_url(url: str) -> str:
     """The URL without user:password and query string, for messages."""
     try:
         parts = urllib.parse.urlsplit(url)
-        host = parts.hostname or ""
     except ValueError:
         return "(a malformed URL)"
-    with contextlib.suppress(ValueError):  # a port that is not a number is left out
-        host += f":{parts.port}" if parts.port else ""
+    host = parts.netloc.rpartition("@")[2]  # as written (a bad port too), without user:password
     return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
