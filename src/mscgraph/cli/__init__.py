@@ -1,45 +1,47 @@
 """The ``mscgraph`` command: a thin layer over the library (see mscgraph.api).
 
-Each module below registers its commands; heavy libraries are imported inside commands so
-that a lookup starts fast.
+Each module below defines some commands; a command's module is imported only when that command
+runs (or ``--help`` lists them all), and heavy libraries are imported inside commands, so that a
+command starts fast.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from mscgraph.cli import curate, evidence, export, html, lookups, network, push, serve, sparql, validate
 from mscgraph.cli.common import CommandError
 from mscgraph.model.version import __version__
 
-COMMANDS = [
-    lookups.mechanisms,
-    lookups.diseases,
-    lookups.studies,
-    lookups.evidence,
-    evidence.explain,
-    evidence.grid,
-    evidence.conflicts,
-    lookups.show,
-    lookups.search,
-    lookups.stats,
-    sparql.queries,
-    sparql.sparql,
-    export.export,
-    push.push,
-    serve.serve,
-    network.compare,
-    network.neighbors,
-    html.html_command,
-    validate.validate,
-    curate.curate,
-    curate.diff,
-]
+# command name -> "module:function" under mscgraph.cli
+COMMANDS = {
+    **{name: f"lookups:{name}" for name in ("mechanisms", "diseases", "studies", "evidence")},
+    **{name: f"evidence:{name}" for name in ("explain", "grid", "conflicts")},
+    **{name: f"lookups:{name}" for name in ("show", "search", "stats")},
+    **{name: f"sparql:{name}" for name in ("queries", "sparql")},
+    "export": "export:export",
+    "push": "push:push",
+    "serve": "serve:serve",
+    **{name: f"network:{name}" for name in ("compare", "neighbors")},
+    "html": "html:html_command",
+    "validate": "validate:validate",
+    **{name: f"curate:{name}" for name in ("curate", "diff")},
+}
 
 
 class Group(click.Group):
     """The command group: a Ctrl-C anywhere ends with one line and exit status 130 (click says
     "Aborted!" and exits 1)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS and name not in self.commands:
+            module, function = COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(f"mscgraph.cli.{module}"), function), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -56,7 +58,3 @@ def main() -> None:
     Diseases, the immune mechanisms MSC therapy acts on, and the studies behind each link,
     curated from Wang et al. 2022 (doi:10.13753/j.issn.1007-6611.2022.02.020).
     """
-
-
-for _command in COMMANDS:
-    main.add_command(_command)

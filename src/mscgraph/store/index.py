@@ -32,7 +32,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sqlite3
 import sys
 import time
@@ -331,7 +330,7 @@ def _refresh(folder: Path, sources: Sources, manifest: Manifest | None, progress
     # Built under a name no other process uses, renamed when complete: a failed or concurrent build
     # never leaves (or deletes) files under a generation name that a reader could open.
     building = folder / f"build-{os.getpid()}"
-    shutil.rmtree(building, ignore_errors=True)
+    _remove_tree(building)
     building.mkdir()
     (building / LEASE).touch()
     current: dict[str, Fingerprint] = {}
@@ -355,7 +354,7 @@ def _refresh(folder: Path, sources: Sources, manifest: Manifest | None, progress
         os.replace(building, target)
     except BaseException:
         index = None  # close RocksDB (the traceback would keep it open) before deleting its files
-        shutil.rmtree(building, ignore_errors=True)
+        _remove_tree(building)
         raise
     new = {
         "version": INDEX_VERSION,
@@ -367,6 +366,13 @@ def _refresh(folder: Path, sources: Sources, manifest: Manifest | None, progress
     _prune(folder, keep=target.name)
     _prune_others(folder)
     return new
+
+
+def _remove_tree(folder: Path) -> None:
+    """Delete ``folder`` and what it holds, as far as possible (shutil is imported only to build or prune)."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _write_manifest(folder: Path, manifest: Manifest) -> None:
@@ -392,7 +398,7 @@ def _remove_if_unused(generation: Path) -> bool:
     finally:
         if fd is not None:
             os.close(fd)
-    shutil.rmtree(trash, ignore_errors=True)
+    _remove_tree(trash)
     return True
 
 
@@ -400,7 +406,7 @@ def _prune(folder: Path, keep: str | None) -> None:
     """Under the build lock: drop unused old generations and what killed builds left."""
     for leftover in [*folder.glob("build-*"), *folder.glob("trash-*"), *folder.glob("manifest.*.tmp")]:
         if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
+            _remove_tree(leftover)
         else:
             leftover.unlink(missing_ok=True)
     for old in folder.glob("db-*"):
@@ -425,7 +431,7 @@ def _prune_others(ours: Path) -> None:
                 gone = True
             stale = gone or folder.stat().st_mtime < stale_before
             if stale and all([_remove_if_unused(g) for g in folder.glob("db-*")]):
-                shutil.rmtree(folder, ignore_errors=True)
+                _remove_tree(folder)
 
 
 def _update(
