@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from conftest import EXTRA, chromium
 
+from mscgraph.model.files import write_atomic
 from mscgraph.store.index import Sources, cache_root
 
 SCRIPT = shutil.which("mscgraph", path=str(Path(sys.executable).parent)) or shutil.which("mscgraph")
@@ -237,6 +238,17 @@ def test_sigterm_during_export_removes_the_temporary_file(tmp_path: Path) -> Non
     assert proc.returncode != 0
     assert list(tmp_path.iterdir()) == []  # neither the output nor its temporary file
     assert "Traceback" not in proc.stderr.read()
+
+
+def test_a_temporary_name_left_by_a_killed_process_is_passed_over(tmp_path: Path) -> None:
+    """The temporary file is named after the process id: one a killed process with the same id left
+    behind is neither reused nor removed, and the output is written all the same."""
+    target = tmp_path / "out.nt"
+    leftover = tmp_path / f".out.nt.{os.getpid()}-0.tmp"
+    leftover.write_text("left by a killed process")
+    write_atomic(target, lambda tmp: tmp.write_text("new\n"))
+    assert target.read_text() == "new\n" and leftover.read_text() == "left by a killed process"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [leftover.name, "out.nt"]
 
 
 def _small_disk() -> None:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import EXTRA
 
 from mscgraph.cli import main
 
@@ -85,6 +86,41 @@ def test_closed_pipe_on_a_long_output():
     shell = f"set -o pipefail; '{SCRIPT}' search e --format tsv | head -c 10"
     result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120)
     assert "Traceback" not in result.stderr and result.returncode == 0
+
+
+STARTUP = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
+from mscgraph.cli import main
+main()
+"""
+OTHER_COMMANDS = {f"mscgraph.cli.{m}" for m in ("lookups", "evidence", "sparql", "html", "network", "push")}
+NOT_FOR_EXPORT = {"mscgraph.names.resolver", "mscgraph.query.library", "mscgraph.evidence.summary", "shutil"}
+
+
+def test_export_imports_only_what_it_uses_and_still_sees_an_edited_source(data, tmp_path):
+    """`mscgraph export` starts without the other commands' modules, the name resolver, the query
+    library or shutil (its start-up is what the benchmark measures at x1), and it still checks that the
+    index is fresh: a source edited after the last export is in the next one."""
+    out = tmp_path / "out.nt"
+
+    def export() -> list[str]:
+        args = ["export", "--format", "nt", "-o", str(out), "--data", str(data)]
+        result = subprocess.run(
+            [sys.executable, "-c", STARTUP, *args], capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stderr.splitlines()[-1])
+
+    assert "mscgraph.query.library" in export()  # the first run builds the index (its names' query)
+    modules = export()
+    assert "mscgraph.cli.export" in modules and "pyoxigraph" in modules
+    assert OTHER_COMMANDS.isdisjoint(modules) and NOT_FOR_EXPORT.isdisjoint(modules)
+    assert '"Testing disease"@en' in out.read_text()
+    (data / "extra.ttl").write_text(EXTRA.replace("{label}", "Edited disease"))
+    export()
+    text = out.read_text()
+    assert '"Edited disease"@en' in text and "Testing disease" not in text
 
 
 def test_version_and_help():

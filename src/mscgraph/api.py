@@ -9,38 +9,56 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mscgraph.evidence import findings, summary
 from mscgraph.graph import Graph
 from mscgraph.model.errors import UsageError
 from mscgraph.store.index import Progress, Sources
-from mscgraph.views import lookups
+
+if TYPE_CHECKING:
+    from mscgraph.evidence.summary import LinkSummary
 
 
 class KnowledgeGraph(Graph):
-    """The lookups and the evidence synthesis of one graph (embedded store or endpoint)."""
+    """The lookups and the evidence synthesis of one graph (embedded store or endpoint).
+
+    Each method imports its module when called: a command that only streams the store
+    (`mscgraph export`) does not pay for the others at start-up."""
 
     # --- lookups (see mscgraph.lookups) ----------------------------------------
     def mechanisms(self, disease: str) -> list[dict[str, Any]]:
+        from mscgraph.views import lookups
+
         return lookups.mechanisms(self, disease)
 
     def diseases(self, mechanism: str) -> list[dict[str, Any]]:
+        from mscgraph.views import lookups
+
         return lookups.diseases(self, mechanism)
 
     def studies(self, disease: str) -> list[dict[str, Any]]:
+        from mscgraph.views import lookups
+
         return lookups.studies(self, disease)
 
     def evidence(self, disease: str, mechanism: str) -> list[dict[str, Any]]:
+        from mscgraph.evidence import findings
+
         return findings.findings(self, disease, mechanism)
 
     def show(self, name: str) -> list[dict[str, Any]]:
+        from mscgraph.views import lookups
+
         return lookups.show(self, name)
 
     def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        from mscgraph.views import lookups
+
         return lookups.search(self, text, limit)
 
     def stats(self) -> list[dict[str, Any]]:
+        from mscgraph.views import lookups
+
         return lookups.stats(self)
 
     # --- evidence synthesis (see mscgraph.evidence, docs/evidence.md) -----------------
@@ -51,23 +69,31 @@ class KnowledgeGraph(Graph):
         *,
         role: str | None = None,
         min_tier: str | None = None,
-    ) -> list[summary.LinkSummary]:
+    ) -> list[LinkSummary]:
         """One evidence summary per link (subject, mechanism, role), optionally of one disease (or
         ``"MSC"``), one mechanism, one role (``"therapy"``, ``"disease"``, ...) and a tier or stronger."""
+        from mscgraph.evidence import summary
+
         return summary.summaries(self, subject, mechanism, role, min_tier)
 
     def explain(self, subject: str, mechanism: str) -> dict[str, Any]:
         """The tier of each link between ``subject`` and ``mechanism``, why, and its findings."""
+        from mscgraph.evidence import summary
+
         return summary.explain(self, subject, mechanism)
 
     def grid(
         self, role: str | None = "therapy", min_tier: str | None = None
     ) -> tuple[list[str], list[dict[str, Any]]]:
         """The disease x mechanism matrix of one role (``None``: every role)."""
+        from mscgraph.evidence import summary
+
         return summary.grid(self, role, min_tier)
 
     def conflicts(self) -> list[dict[str, Any]]:
         """Findings of links that disagree in direction or that a discrepancy touches."""
+        from mscgraph.evidence import summary
+
         return summary.conflicts(self)
 
 

@@ -1,6 +1,8 @@
 """The graph every view works on: one engine, its names, and the named queries bound and run on it.
 
-The public facade with the lookups as methods is :class:`mscgraph.api.KnowledgeGraph`.
+The public facade with the lookups as methods is :class:`mscgraph.api.KnowledgeGraph`. The name
+resolver and the query library are imported on first use: a command that only streams the store
+(`mscgraph export`) starts without them.
 """
 
 from __future__ import annotations
@@ -15,16 +17,15 @@ import pyoxigraph as ox
 from mscgraph.engines.base import Engine
 from mscgraph.model.errors import UsageError
 from mscgraph.model.namespaces import CONVERTER
-from mscgraph.names.resolver import Resolver
-from mscgraph.query import library as queries
-from mscgraph.query.library import Param
 from mscgraph.query.terms import Result, Term, iri, python
-from mscgraph.store.index import Sources
 
 if TYPE_CHECKING:
     import rdflib
 
     from mscgraph.names.index import NameIndex
+    from mscgraph.names.resolver import Resolver
+    from mscgraph.query.library import Param
+    from mscgraph.store.index import Sources
 
 
 class Graph:
@@ -35,7 +36,14 @@ class Graph:
     ) -> None:
         self.engine = engine
         self.sources = sources
-        self.names = Resolver(engine, index)
+        self.name_index = index
+
+    @cached_property
+    def names(self) -> Resolver:
+        """Resolves names through the name index (or, for an endpoint, a scan of its names)."""
+        from mscgraph.names.resolver import Resolver
+
+        return Resolver(self.engine, self.name_index)
 
     def close(self) -> None:
         """Release the engine's resources (the on-disk index and its lease); the graph answers no more."""
@@ -77,6 +85,8 @@ class Graph:
 
     def run(self, name: str, params: Mapping[str, str | Term] | None = None) -> Result:
         """Run the named query ``name`` with its parameters bound."""
+        from mscgraph.query import library as queries
+
         query = queries.get(name)
         params = dict(params or {})
         query.check_params(params)

@@ -1,43 +1,36 @@
 """The ``mscgraph`` command: a thin layer over the library (see mscgraph.api).
 
-Each module below registers its commands; heavy libraries are imported inside commands so
-that a lookup starts fast.
+Each module below defines some commands; a command's module is imported only when that command
+runs (or ``--help`` lists them all), and heavy libraries are imported inside commands, so that a
+command starts fast.
 """
 
 from __future__ import annotations
 
-import logging
+import importlib
+import warnings
 from typing import Any
 
 import click
 
-from mscgraph.cli import curate, evidence, export, html, lookups, network, push, serve, sparql, validate
 from mscgraph.cli.common import CommandError
+from mscgraph.model.errors import MscGraphWarning
 from mscgraph.model.version import __version__
 
-COMMANDS = [
-    lookups.mechanisms,
-    lookups.diseases,
-    lookups.studies,
-    lookups.evidence,
-    evidence.explain,
-    evidence.grid,
-    evidence.conflicts,
-    lookups.show,
-    lookups.search,
-    lookups.stats,
-    sparql.queries,
-    sparql.sparql,
-    export.export,
-    push.push,
-    serve.serve,
-    network.compare,
-    network.neighbors,
-    html.html_command,
-    validate.validate,
-    curate.curate,
-    curate.diff,
-]
+# command name -> "module:function" under mscgraph.cli
+COMMANDS = {
+    **{name: f"lookups:{name}" for name in ("mechanisms", "diseases", "studies", "evidence")},
+    **{name: f"evidence:{name}" for name in ("explain", "grid", "conflicts")},
+    **{name: f"lookups:{name}" for name in ("show", "search", "stats")},
+    **{name: f"sparql:{name}" for name in ("queries", "sparql")},
+    "export": "export:export",
+    "push": "push:push",
+    "serve": "serve:serve",
+    **{name: f"network:{name}" for name in ("compare", "neighbors")},
+    "html": "html:html_command",
+    "validate": "validate:validate",
+    **{name: f"curate:{name}" for name in ("curate", "diff")},
+}
 
 
 class Group(click.Group):
@@ -54,6 +47,15 @@ class Group(click.Group):
         except click.UsageError as exc:
             raise _one_line(exc) from None
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS and name not in self.commands:
+            module, function = COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(f"mscgraph.cli.{module}"), function), name)
+        return super().get_command(ctx, name)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
@@ -63,17 +65,22 @@ class Group(click.Group):
             raise _one_line(exc) from None
 
 
-class _Warnings(logging.Handler):
-    """The library's warnings (logger ``mscgraph``) as ``mscgraph: warning: ...`` lines on stderr."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"mscgraph: warning: {record.getMessage()}", err=True)
-
-
 def _show_warnings() -> None:
-    logger = logging.getLogger("mscgraph")
-    if not any(isinstance(h, _Warnings) for h in logger.handlers):
-        logger.addHandler(_Warnings(logging.WARNING))  # the root logger has no handler: printed once
+    """The library's warnings (:class:`MscGraphWarning`) as ``mscgraph: warning: ...`` lines on stderr,
+    every one; other warnings as Python shows them."""
+    shown = warnings.showwarning
+    if getattr(shown, "mscgraph", False):
+        return
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, MscGraphWarning):
+            click.echo(f"mscgraph: warning: {message}", err=True)
+        else:
+            shown(message, category, *args, **kwargs)
+
+    show.mscgraph = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
+    warnings.simplefilter("always", MscGraphWarning)
 
 
 def _one_line(exc: click.UsageError) -> CommandError:
@@ -91,7 +98,3 @@ def main() -> None:
     curated from Wang et al. 2022 (doi:10.13753/j.issn.1007-6611.2022.02.020).
     """
     _show_warnings()
-
-
-for _command in COMMANDS:
-    main.add_command(_command)

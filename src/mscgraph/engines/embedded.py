@@ -10,9 +10,7 @@ import pyoxigraph as ox
 
 from mscgraph.engines.base import Resource, query_error
 from mscgraph.model.errors import MscGraphError
-from mscgraph.query.library import syntax_error
 from mscgraph.query.terms import READ_ERRORS, Result, Term
-from mscgraph.query.text import check, check_variables
 
 _TRIPLE = attrgetter("triple")
 
@@ -58,6 +56,9 @@ class EmbeddedEngine:
             yield from map(_TRIPLE, self._store().quads_for_pattern(None, None, None, graph))
 
     def run(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
+        from mscgraph.query.library import syntax_error  # on first query: `export` runs none
+        from mscgraph.query.text import check, check_variables
+
         check(query, allow_service=self.allow_service)
         bindings = bindings or {}
         check_variables(bindings)

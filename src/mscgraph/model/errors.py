@@ -48,3 +48,9 @@ class DataError(MscGraphError):
 
 class EndpointError(MscGraphError):
     """A remote SPARQL endpoint could not be reached or answered with an error."""
+
+
+class MscGraphWarning(UserWarning):
+    """Something the user should know that did not stop the work (a cache that could not be used, a
+    damaged index rebuilt). Python's :mod:`warnings` shows it; the command line as one
+    ``mscgraph: warning:`` line."""

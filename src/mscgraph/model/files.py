@@ -6,7 +6,6 @@ import contextlib
 import os
 import signal
 import stat
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +28,19 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _new_file_beside(path: Path) -> Path:
+    """Create an empty file of this process's own in ``path``'s directory, readable by its owner only
+    (as ``tempfile.mkstemp`` does; that module and the ``shutil`` it imports cost every command's start)."""
+    for n in range(100):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{n}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
+        except FileExistsError:  # left by a killed process whose id this one now has
+            continue
+        return tmp
+    raise FileExistsError(f"no free temporary file name beside {path}")
+
+
 def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
     """Let ``write`` fill a temporary file in the same directory, then move it into place.
 
@@ -47,10 +59,9 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
         write(path)
         return
     with _sigterm_raises():
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
+        tmp = _new_file_beside(path)
         try:
-            write(Path(tmp))
+            write(tmp)
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             if before is not None:
@@ -63,5 +74,5 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
                 os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise

@@ -18,9 +18,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from mscgraph.names.keys import local_name, name_keys, normalize
-from mscgraph.query.library import get
-
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS names (
   file TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL, text TEXT NOT NULL
@@ -60,6 +57,8 @@ class NameIndex:
 
     def index_graph(self, store: ox.Store, graph: ox.NamedNode) -> None:
         """(Re)index the names of the entities in the file graph ``graph`` of ``store``."""
+        from mscgraph.query.library import get  # only to build: opening an index reads no query
+
         rows = store.query(get("_name-index").text, default_graph=graph)
         assert isinstance(rows, ox.QuerySolutions)
         with self.db:
@@ -122,6 +121,8 @@ class NameIndex:
 
 
 def _keys(file: str, rows: Iterable[ox.QuerySolution]) -> Iterator[tuple[str, str, str, str]]:
+    from mscgraph.names.keys import local_name, name_keys, normalize
+
     for row in rows:
         entity, text = row["entity"].value, row["text"]
         if isinstance(text, ox.Literal):

@@ -30,12 +30,11 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import logging
 import os
 import re
-import shutil
 import sqlite3
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from mscgraph.model import resources
-from mscgraph.model.errors import DataError
+from mscgraph.model.errors import DataError, MscGraphWarning
 from mscgraph.names.index import NameIndex
 
 Progress = Callable[[Path | None, int, int], None]  # (file being loaded or None when done, bytes done, all)
@@ -199,9 +198,9 @@ class Index:
 
 
 def _warn(message: str) -> None:
-    """A warning for the user, through the ``mscgraph`` logger (the command line prints it as one
-    ``mscgraph: warning:`` line; a program decides with :mod:`logging` where it goes)."""
-    logging.getLogger("mscgraph").warning(message)
+    """A warning for the user, through :mod:`warnings` (the command line prints it as one
+    ``mscgraph: warning:`` line; a program decides with the warnings filters what to do with it)."""
+    warnings.warn(message, MscGraphWarning, stacklevel=3)
 
 
 def _silent(path: Path | None, done: int, total: int) -> None:
@@ -213,7 +212,8 @@ def open_index(sources: Sources, *, cache: bool = True, progress: Progress | Non
 
     ``progress``, if given, is told of each file (re)loaded: the library draws nothing itself
     (the command line passes :class:`mscgraph.cli.progress.ProgressBar`).
-    A cache that cannot be used gives one warning (logger ``mscgraph``) and an index in memory.
+    A cache that cannot be used gives one :class:`~mscgraph.model.errors.MscGraphWarning` and an
+    index in memory.
     """
     if cache:
         try:
@@ -332,7 +332,7 @@ def _refresh(folder: Path, sources: Sources, manifest: Manifest | None, progress
     # Built under a name no other process uses, renamed when complete: a failed or concurrent build
     # never leaves (or deletes) files under a generation name that a reader could open.
     building = folder / f"build-{os.getpid()}"
-    shutil.rmtree(building, ignore_errors=True)
+    _remove_tree(building)
     building.mkdir()
     (building / LEASE).touch()
     current: dict[str, Fingerprint] = {}
@@ -356,7 +356,7 @@ def _refresh(folder: Path, sources: Sources, manifest: Manifest | None, progress
         os.replace(building, target)
     except BaseException:
         index = None  # close RocksDB (the traceback would keep it open) before deleting its files
-        shutil.rmtree(building, ignore_errors=True)
+        _remove_tree(building)
         raise
     new = {
         "version": INDEX_VERSION,
@@ -368,6 +368,13 @@ def _refresh(folder: Path, sources: Sources, manifest: Manifest | None, progress
     _prune(folder, keep=target.name)
     _prune_others(folder)
     return new
+
+
+def _remove_tree(folder: Path) -> None:
+    """Delete ``folder`` and what it holds, as far as possible (shutil is imported only to build or prune)."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _write_manifest(folder: Path, manifest: Manifest) -> None:
@@ -393,7 +400,7 @@ def _remove_if_unused(generation: Path) -> bool:
     finally:
         if fd is not None:
             os.close(fd)
-    shutil.rmtree(trash, ignore_errors=True)
+    _remove_tree(trash)
     return True
 
 
@@ -401,7 +408,7 @@ def _prune(folder: Path, keep: str | None) -> None:
     """Under the build lock: drop unused old generations and what killed builds left."""
     for leftover in [*folder.glob("build-*"), *folder.glob("trash-*"), *folder.glob("manifest.*.tmp")]:
         if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
+            _remove_tree(leftover)
         else:
             leftover.unlink(missing_ok=True)
     for old in folder.glob("db-*"):
@@ -426,7 +433,7 @@ def _prune_others(ours: Path) -> None:
                 gone = True
             stale = gone or folder.stat().st_mtime < stale_before
             if stale and all([_remove_if_unused(g) for g in folder.glob("db-*")]):
-                shutil.rmtree(folder, ignore_errors=True)
+                _remove_tree(folder)
 
 
 def _update(

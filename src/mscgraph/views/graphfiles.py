@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 
     from mscgraph.graph import Graph
 
-from mscgraph.views.network import build
-
 # Biolink categories for KGX (https://biolink.github.io/biolink-model/)
 BIOLINK_CATEGORY = {
     "msc:Disease": "biolink:Disease",
@@ -308,6 +306,8 @@ def _export_writer(
     to_bytes: Callable[[nx.MultiDiGraph], bytes],
 ) -> Callable[[Graph, BinaryIO], None]:
     def write(kg: Graph, out: BinaryIO) -> None:
+        from mscgraph.views.network import build  # when used: `export --format ttl` starts without it
+
         out.write(to_bytes(build(kg)))
 
     write.__doc__ = to_bytes.__doc__
