@@ -208,6 +208,15 @@ def why(link: LinkSummary) -> str:
 
 # --- the grid -------------------------------------------------------------------------------
 
+
+def mechanism_families(kg: Graph) -> dict[str, tuple[str, int]]:
+    """Mechanism -> (its headline family's name without the word "family", the family's order)."""
+    return {
+        r["mechanism"]: (r["family"].removesuffix(" family"), int(r["family_order"]))
+        for r in kg.rows("_mechanism-families")
+    }
+
+
 NOT_REPORTED = "·"
 
 
@@ -216,19 +225,18 @@ def grid(
     role: str | None = "therapy",
     min_tier: str | None = None,
     links: list[LinkSummary] | None = None,
+    families: dict[str, tuple[str, int]] | None = None,
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """The disease x mechanism matrix: ``(columns, rows)``; each row is one mechanism with one cell per
     disease: arrow + tier (``↑B``), ``=B`` for "reported: no change", ``·`` for not reported in the
     source. Headline families first (Treg/FoxP3, Th17, BAFF/APRIL, SDF-1/CXCR4, Th1/Th2), then the rest.
     With ``role=None`` every role is shown, each mark followed by its letter (:data:`ROLE_LETTER`).
-    ``links``: the summaries of those links when the caller has them already."""
+    ``links``, ``families``: the summaries of those links, and :func:`mechanism_families`, when the
+    caller has them already."""
     if links is None:
         links = summaries(kg, role=role, min_tier=min_tier)
     diseases = [(CONVERTER.compact(r["disease"]), r["disease_name"]) for r in kg.rows("_diseases")]
-    families = {  # the grid's family column drops the word "family" from the label ("Th17 family" -> Th17)
-        r["mechanism"]: (r["family"].removesuffix(" family"), r["family_order"])
-        for r in kg.rows("_mechanism-families")
-    }
+    families = families or mechanism_families(kg)
     cells: dict[tuple[str, str], list[str]] = {}
     names: dict[str, str] = {}
     for link in links:

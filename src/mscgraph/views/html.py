@@ -202,7 +202,8 @@ def page_evidence(
     renumber = {old: new for new, old in enumerate(used)}
     for link in links:
         link["rows"] = [renumber[i] for i in link["rows"]]
-    columns, grid_rows = evidence.grid(kg, role=None, links=shown)
+    families = evidence.mechanism_families(kg)
+    columns, grid_rows = evidence.grid(kg, role=None, links=shown, families=families)
     names_by_subject = {link["subject_name"]: link["subject"] for link in links}
     names_by_subject.update({r["disease_name"]: r["disease"] for r in kg.rows("_diseases")})
     labels = {r["entity"]: (r["label"], r["label_zh"]) for r in kg.rows("_subject-labels")}
@@ -223,10 +224,7 @@ def page_evidence(
         findings=[findings[i] for i in used],
         columns=[{"id": names_by_subject[c], "name": c} for c in columns[2:] if c in names_by_subject],
         rows=[r["mechanism_id"] for r in grid_rows],
-        families={
-            r["mechanism"]: {"family": r["family"].removesuffix(" family"), "order": int(r["family_order"])}
-            for r in kg.rows("_mechanism-families")
-        },
+        families={m: {"family": family, "order": order} for m, (family, order) in families.items()},
         subjects={
             link["subject"]: {
                 "name": link["subject_name"],
