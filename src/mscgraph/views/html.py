@@ -233,7 +233,7 @@ def page_evidence(
             }
             for link in links
         },
-        names={k: sorted(v) if len(v) > 1 else list(v) for k, v in sorted(names.items()) if k},
+        names={k: sorted(v) for k, v in sorted(names.items()) if k},
     )
 
 
@@ -551,7 +551,7 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
         "links": links,
         "findings": ev.findings,
         "grid": {"columns": [c for c in ev.columns if c["id"] in node_ids], "rows": ev.rows},
-        "names": {k: sorted(v) if len(v) > 1 else list(v) for k, v in sorted(names.items())},
+        "names": {k: sorted(v) for k, v in sorted(names.items())},
         "legend": legend,
         "options": options,
         "tiers": evidence.TIER_RULES,

@@ -552,42 +552,37 @@ def summary_rows(f: Facts) -> list[Row]:
         ):
             strongest_evidence, subject_label, mechanism_label, mechanism_type, role_label = combo[:5]
             subject_abbr, mechanism_abbr = combo[5:]
-            rows.append(
-                {
-                    "subject": v(subject),
-                    "subject_label": subject_label.value,
-                    "subject_abbr": v(subject_abbr),
-                    "mechanism": v(mechanism),
-                    "mechanism_label": mechanism_label.value,
-                    "mechanism_abbr": v(mechanism_abbr),
-                    "mechanism_type": mechanism_type.value,
-                    "role": v(role),
-                    "role_label": role_label.value,
-                    "treatment": "; ".join(sorted(link["treatment"])),
-                    "directions": "; ".join(sorted(link["direction_label"])),
-                    "agreement": "conflicting"
-                    if conflict
-                    else "mixed"
-                    if len(link["direction"]) > 1
-                    else "consistent",
-                    "findings": len(link["finding"]),
-                    "studies": len(link["cited"]),
-                    "review_statements": len(link["own"]),
-                    "strongest_evidence": strongest_evidence,
-                    "evidence_rank": rank,
-                    "clinical_studies": clinical_studies,
-                    "species": "; ".join(sorted(set(extra["species"]))),
-                    "animal_models": "; ".join(sorted(set(extra["models"]))),
-                    "patients": patient_sum if patient_sum > 0 else None,
-                    "discrepancies": len(link["discrepancy"]),
-                    "tier": tier,
-                    "citations": "; ".join(sorted(link["citation"])),
-                    "references": ", ".join(sorted(link["refnum"])),
-                    "_order": (_lex(subject), tier, (v(mechanism_abbr) or mechanism_label.value).lower()),
-                    "_role": _lex(role),
-                }
-            )
-    rows.sort(key=lambda r: (*r["_order"], r["_role"]))
-    for r in rows:
-        del r["_order"], r["_role"]
-    return rows
+            row = {
+                "subject": v(subject),
+                "subject_label": subject_label.value,
+                "subject_abbr": v(subject_abbr),
+                "mechanism": v(mechanism),
+                "mechanism_label": mechanism_label.value,
+                "mechanism_abbr": v(mechanism_abbr),
+                "mechanism_type": mechanism_type.value,
+                "role": v(role),
+                "role_label": role_label.value,
+                "treatment": "; ".join(sorted(link["treatment"])),
+                "directions": "; ".join(sorted(link["direction_label"])),
+                "agreement": "conflicting"
+                if conflict
+                else "mixed"
+                if len(link["direction"]) > 1
+                else "consistent",
+                "findings": len(link["finding"]),
+                "studies": len(link["cited"]),
+                "review_statements": len(link["own"]),
+                "strongest_evidence": strongest_evidence,
+                "evidence_rank": rank,
+                "clinical_studies": clinical_studies,
+                "species": "; ".join(sorted(set(extra["species"]))),
+                "animal_models": "; ".join(sorted(set(extra["models"]))),
+                "patients": patient_sum if patient_sum > 0 else None,
+                "discrepancies": len(link["discrepancy"]),
+                "tier": tier,
+                "citations": "; ".join(sorted(link["citation"])),
+                "references": ", ".join(sorted(link["refnum"])),
+            }
+            name = (row["mechanism_abbr"] or row["mechanism_label"]).lower()
+            rows.append(((_lex(subject), tier, name, _lex(role)), row))  # link-summary's ORDER BY
+    return [row for _, row in sorted(rows, key=lambda r: r[0])]
