@@ -142,8 +142,6 @@ class Facts:
     def most_specific(self, s: Obj, direct: bool = False) -> list[str]:
         """The types of ``s`` that no other type of ``s`` is a subclass of (``direct``: a direct one)."""
         types = self.types(s)
-        if len(types) == 1:
-            return types
         return [
             c
             for c in types
@@ -218,14 +216,9 @@ def node_rows(f: Facts) -> list[Row]:
                 class_label, label_en, label_zh, abbreviation, pub, tissue, donor = combo
                 publication, first_author, year, reference, title, pmid, doi = pub or (None,) * 7
                 row = {
-                    "node": shared["node"],
+                    **shared,
                     "kind": kind,
                     "class": v(c),
-                    "exact_match": shared["exact_match"],
-                    "species": shared["species"],
-                    "sentence_zh": shared["sentence_zh"],
-                    "sentence_en": shared["sentence_en"],
-                    "finding_evidence": shared["finding_evidence"],
                     "class_label": v(class_label),
                     "label_en": v(label_en),
                     "label_zh": v(label_zh),
