@@ -351,8 +351,9 @@ def evidence_rows(f: Facts) -> list[Row]:
             f.text(finding, "sourceSentence", "zh"),
             f.text(finding, "sourceSentence", "en"),
         )
-        organism = _opt(f.text(finding, ("hasOrganism", LABEL), "en"))
-        treatment, note = _opt(f.text(finding, "withTreatment", "en")), _opt(f.text(finding, "note", "en"))
+        organisms = _opt(f.text(finding, ("hasOrganism", LABEL), "en"))
+        treatments = _opt(f.text(finding, "withTreatment", "en"))
+        caveats = _opt(f.text(finding, "note", "en"))
         finding_notes = _notes(f, finding)
         for mechanism, study in product(f(finding, "aboutMechanism"), f(finding, "supportedBy")):
             if (about := studies.get(study)) is None:
@@ -363,22 +364,22 @@ def evidence_rows(f: Facts) -> list[Row]:
                 *per_finding,
                 study_label,
                 study_types,
-                organism,
+                organisms,
                 models,
-                treatment,
-                note,
+                treatments,
+                caveats,
                 _opt(_cohort_sizes(f, study, subject)),
                 products,
                 pubs,
                 _opt(notes),
             ):
-                direction, role, evidence, section, zh, en, label, stype, organism_ = combo[:9]
-                animal_model, treatment_, note_, cohort_size, msc_product, pub, discrepancy = combo[9:]
+                direction, role, evidence, section, zh, en, label, stype, organism = combo[:9]
+                animal_model, treatment, note, cohort_size, msc_product, pub, discrepancy = combo[9:]
                 first_author, year, reference, title, journal, doi, pmid = pub or (None,) * 7
-                key: tuple[Any, ...] = (subject, mechanism, finding, direction, role, evidence, organism_)
+                key: tuple[Any, ...] = (subject, mechanism, finding, direction, role, evidence, organism)
                 key += (study, label, stype, cohort_size, msc_product, first_author, year, reference, title)
                 key += (journal, section, zh, en)
-                groups[key].append((doi, pmid, animal_model, treatment_, note_, discrepancy))
+                groups[key].append((doi, pmid, animal_model, treatment, note, discrepancy))
     rows = []
     for key, members in groups.items():
         sampled = [next((m[i] for m in members if m[i] is not None), None) for i in range(5)]
