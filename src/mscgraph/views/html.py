@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from mscgraph.evidence import summary as evidence
 from mscgraph.evidence.findings import citation
-from mscgraph.evidence.summary import LinkSummary
 from mscgraph.model.files import write_atomic
 from mscgraph.model.namespaces import CONVERTER
 from mscgraph.names.keys import name_keys, normalize
@@ -239,7 +238,7 @@ def page_evidence(
 
 def _bound_evidence(
     kg: Graph, diseases: set[str], mechanisms: set[str]
-) -> tuple[list[LinkSummary], list[dict[str, Any]]]:
+) -> tuple[list[evidence.LinkSummary], list[dict[str, Any]]]:
     """The summaries of the links of ``diseases`` (or, without diseases, of ``mechanisms``), cut to both,
     and the ``evidence`` rows of each (subject, mechanism) they link: queries bound to the cut."""
     if diseases:
