@@ -166,6 +166,8 @@ def test_values_that_cannot_be_meant_are_refused(args, expected, runner):
         (["--bogus"], "No such option '--bogus'. (see: mscgraph --help)"),
         (["curate", "check", "--bogus"], "No such option '--bogus'"),
         (["html", "--evidence", "some"], "Invalid value for '--evidence': 'some'"),
+        (["html", "-o", "no-such-folder-here/x.html"], "no such directory: no-such-folder-here"),
+        (["export", "-o", "no-such-folder-here/x.nt"], "no such directory: no-such-folder-here"),
     ],
 )
 def test_a_usage_error_is_one_line_naming_the_help_to_read(args, expected):
@@ -174,3 +176,21 @@ def test_a_usage_error_is_one_line_naming_the_help_to_read(args, expected):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("mscgraph: error: ") and expected in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_group_without_a_command_prints_its_help():
+    """`mscgraph` (or `mscgraph curate`) alone: the help, as click gives it, exit 2; not an error line."""
+    for args in ([], ["curate"]):
+        result = run(*args)
+        assert result.returncode == 2 and "Usage: mscgraph" in result.stdout + result.stderr
+        assert "mscgraph: error:" not in result.stderr and "Commands:" in result.stdout + result.stderr
+
+
+def test_a_relative_cache_folder_is_taken_from_the_working_directory(tmp_path):
+    """MSCGRAPH_CACHE=relative was a traceback (a relative path has no file URI)."""
+    env = {**os.environ, "MSCGRAPH_CACHE": "relative-cache"}
+    result = subprocess.run(
+        [SCRIPT, "show", "SS"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert (tmp_path / "relative-cache").is_dir()

@@ -719,3 +719,12 @@ def test_html_command_unknown_name_is_one_line_and_writes_nothing(runner, tmp_pa
     assert result.output.startswith("mscgraph: error: unknown mechanism 'Th1717'")
     assert result.output.count("\n") == 1
     assert not path.exists()
+
+
+def test_html_command_names_a_disease_given_twice_once(runner, tmp_path):
+    """`--disease SS --disease 干燥综合征`: one disease, named once in the title."""
+    path = tmp_path / "ss.html"
+    result = runner.invoke(main, ["html", "-o", str(path), "--disease", "SS", "--disease", "干燥综合征"])
+    assert result.exit_code == 0, result.output
+    title = re.search(r"<title>(.*?)</title>", path.read_text("utf-8")).group(1)
+    assert title == "mscgraph: SS (Sjögren syndrome)"

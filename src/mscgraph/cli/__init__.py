@@ -83,7 +83,9 @@ def _show_warnings() -> None:
     warnings.simplefilter("always", MscGraphWarning)
 
 
-def _one_line(exc: click.UsageError) -> CommandError:
+def _one_line(exc: click.UsageError) -> click.ClickException:
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):  # a group without a command: its help
+        return exc
     where = exc.ctx.command_path if exc.ctx is not None else "mscgraph"
     message = " ".join(exc.format_message().split())
     return CommandError(f"{message} (see: {where} --help)", exc.exit_code)

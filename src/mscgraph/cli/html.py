@@ -55,8 +55,8 @@ def html_command(
     from mscgraph.views import html, network
     from mscgraph.views.wholegraph import Facts
 
-    disease_ids = [network.resolve_id(kg, d, "disease") for d in diseases]
-    mechanism_ids = [network.resolve_id(kg, m, "mechanism") for m in mechanisms]
+    disease_ids = list(dict.fromkeys(network.resolve_id(kg, d, "disease") for d in diseases))  # once each
+    mechanism_ids = list(dict.fromkeys(network.resolve_id(kg, m, "mechanism") for m in mechanisms))
     whole = not disease_ids and not mechanism_ids
     facts = Facts(kg) if whole else None  # the whole graph's, read once for the network and the page
     graph = network.view(kg, disease_ids, mechanism_ids, evidence, facts)

@@ -10,6 +10,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from mscgraph.model.errors import UsageError
+
 
 @contextlib.contextmanager
 def _sigterm_raises() -> Iterator[None]:
@@ -49,8 +51,14 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
     - An existing file keeps its permissions (and owner, where the process may set it); a new one
       gets the usual ``0666 & ~umask``.
     - On any error, Ctrl-C or SIGTERM the temporary file is removed and ``path`` is left as it was.
+    - A directory, or a name in a folder that does not exist, is a UsageError (bad input).
     """
+    given = Path(path)
     path = Path(os.path.realpath(path))
+    if path.is_dir():
+        raise UsageError(f"{given} is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"no such directory: {given.parent}")
     try:
         before: os.stat_result | None = os.stat(path)
     except FileNotFoundError:

@@ -109,8 +109,9 @@ class Sources:
 
 
 def cache_root() -> Path:
+    """``$MSCGRAPH_CACHE`` (a relative path from the working directory), else the user's cache folder."""
     if env := os.environ.get("MSCGRAPH_CACHE"):
-        return Path(env)
+        return Path(env).absolute()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "mscgraph"
 

@@ -66,15 +66,9 @@ def export(kg: Graph, fmt: str, output: str | Path | None = None) -> None:
         writer(kg, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
-    target = Path(output)
-    if target.is_dir():
-        raise UsageError(f"{target} is a directory; give a file name")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"no such directory: {folder}")
 
     def fill(tmp: Path) -> None:
         with open(tmp, "wb") as fh:
             writer(kg, fh)
 
-    write_atomic(target, fill)
+    write_atomic(output, fill)  # refuses a directory or a missing folder
