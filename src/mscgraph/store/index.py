@@ -9,7 +9,8 @@ Layout of one generation of the index (a ``db-N`` directory):
   changed file is rebuilt alone (incremental rebuild); queries run over the union of the
   store's named graphs, which are exactly the source files;
 - ``names.sqlite``: the normalised name keys of the entities named in each file
-  (:mod:`mscgraph.nameindex`), for fast, exact name resolution and search.
+  (:mod:`mscgraph.names.index`), for fast, exact name resolution and search, and the facts the
+  whole-graph views join, per file (:mod:`mscgraph.store.facts`).
 
 A manifest decides whether the index is current: each source's size, mtime, ctime and inode, and
 the SHA-256 of its content, computed only when those changed (so ``touch`` rebuilds nothing and an
@@ -45,10 +46,11 @@ import pyoxigraph as ox
 from mscgraph.model import resources
 from mscgraph.model.errors import DataError, MscGraphWarning
 from mscgraph.names.index import NameIndex
+from mscgraph.store.facts import FactTable
 
 Progress = Callable[[Path | None, int, int], None]  # (file being loaded or None when done, bytes done, all)
 
-INDEX_VERSION = "4"  # bump when the store layout changes
+INDEX_VERSION = "5"  # bump when the store layout changes
 NAMES = "names.sqlite"  # the name index, beside the store in each generation
 Manifest = dict[str, Any]  # manifest.json: layout version, generation, name index size, files
 Fingerprint = list[Any]  # of a source file: size, mtime (ns), ctime (ns), inode (see Sources.stats), hash
@@ -445,17 +447,22 @@ def _update(
     progress: Progress,
 ) -> None:
     """Bring ``index`` (holding ``current``) to ``wanted``: drop removed files, reload changed ones."""
-    store, names = index.store, index.names
+    store, names, facts = index.store, index.names, FactTable(index.names.db)
     for stale in set(current) - set(wanted):
         graph = ox.NamedNode(Path(stale).as_uri())
         if store.contains_named_graph(graph):
             store.remove_graph(graph)
         names.remove_file(graph.value)
+        facts.remove_file(graph.value)
     changed = [p for p in sources.files if not _same(current.get(str(p)), wanted[str(p)])]
     total, done = sum(wanted[str(p)][0] for p in changed), 0
     from concurrent.futures import Future, ThreadPoolExecutor  # only to build: not on every start
 
-    # Name keys of file n are computed (Python) while file n+1 loads (Rust, GIL released).
+    def index_file(graph: ox.NamedNode) -> None:
+        names.index_graph(store, graph)
+        facts.index_graph(store, graph)
+
+    # Name keys and facts of file n are computed (Python) while file n+1 loads (Rust, GIL released).
     with ThreadPoolExecutor(max_workers=1) as worker:
         pending: Future[None] | None = None
         for path in changed:
@@ -467,7 +474,7 @@ def _update(
             load_file(store, path, graph, bulk=True)  # safe: a failed build is discarded whole
             if pending is not None:
                 pending.result()
-            pending = worker.submit(names.index_graph, store, graph)
+            pending = worker.submit(index_file, graph)
         if pending is not None:
             pending.result()
     progress(None, total, total)

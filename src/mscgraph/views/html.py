@@ -111,16 +111,12 @@ def vis_assets() -> tuple[str, str]:
 
 
 def script_json(data: Any) -> str:
-    """JSON that is safe inside a <script> element and contains no literal URL."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for char, escape in (
-        ("&", "\\u0026"),
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("/", "\\/"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
+    """JSON that is safe inside a <script> element and contains no literal URL.
+
+    ASCII only (other characters as ``\\uXXXX``, which also covers U+2028 and U+2029): Python's encoder
+    writes it twice as fast as mixed text (24 MB at x100: 0.25 s, not 0.5), for a tenth more bytes."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("/", "\\/")):
         text = text.replace(char, escape)
     return text
 

@@ -57,18 +57,22 @@ def _citation(node: dict[str, Any]) -> str:
     return node.get("label") or ""
 
 
-def build(kg: Graph, diseases: Iterable[str] | None = None, facts: Facts | None = None) -> nx.MultiDiGraph:
+def build(
+    kg: Graph, diseases: Iterable[str] | None = None, facts: Facts | None = None, *, findings: bool = True
+) -> nx.MultiDiGraph:
     """The knowledge graph as a typed MultiDiGraph (named queries, any engine).
 
     With ``diseases`` (node ids), only what :func:`subgraph` needs for them: their findings, the
     studies linked to them and those studies' products, each node fetched by its id. The cost then
     follows the diseases' fan-out, not the size of the graph; ``subgraph`` of it equals ``subgraph``
     of the whole network. The whole network is joined from flat facts (:mod:`.wholegraph`; ``facts``: those
-    already read), which gives the rows of the ``_network-*`` queries in a fraction of their time.
+    already read), which gives the rows of the ``_network-*`` queries in a fraction of their time;
+    ``findings=False`` leaves out its disease -> mechanism edges (a page draws evidence summaries instead).
     """
     if diseases is None:
         facts = facts or Facts(kg)
-        node_rows, finding_rows, link_rows = node_rows_of(facts), finding_rows_of(facts), link_rows_of(facts)
+        finding_rows = finding_rows_of(facts) if findings else []
+        node_rows, link_rows = node_rows_of(facts), link_rows_of(facts)
     else:
         node_rows, finding_rows, link_rows = _rows_for(kg, sorted(set(diseases)))
     return from_rows(node_rows, finding_rows, link_rows)
@@ -278,11 +282,16 @@ def view(
     mechanisms: Iterable[str] = (),
     evidence: str = "all",
     facts: Facts | None = None,
+    *,
+    findings: bool = True,
 ) -> nx.MultiDiGraph:
-    """:func:`subgraph` of the network, building only the part it needs (see :func:`build`)."""
+    """:func:`subgraph` of the network, building only the part it needs (see :func:`build`).
+
+    ``findings=False``: the whole network may leave out its disease -> mechanism edges, which choose no node
+    of it (:func:`evidence_filter` keeps a study by its own evidence); a cut needs them and keeps them."""
     diseases, mechanisms = sorted(set(diseases)), sorted(set(mechanisms))
     if not diseases and not mechanisms:
-        return subgraph(build(kg, facts=facts), evidence=evidence)
+        return subgraph(build(kg, facts=facts, findings=findings), evidence=evidence)
     scope = diseases or sorted(
         {r["disease_id"] for m in mechanisms for r in kg.rows("diseases-for-mechanism", {"mechanism": m})}
     )

@@ -8,8 +8,9 @@ network and page read instead every triple of the few dozen predicates they need
 language, the per-node lists. Each function answers exactly what its query answers (the same rows, as
 :meth:`mscgraph.graph.Graph.rows` gives them); tests/test_wholegraph.py compares them on the real data.
 
-The facts are held as plain Python values, read once from the engine's terms: an IRI as its text, a blank
-node as ``_:id``, a literal as a :class:`Lit` (hashing and comparing them then costs the engine nothing).
+The facts (:mod:`mscgraph.store.facts`: kept in the index per file, else read from the engine) are plain
+Python values: an IRI as its text, a blank node as ``_:id``, a literal as a :class:`Lit` (hashing and
+comparing them then costs the engine nothing).
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from itertools import product
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
-
-import pyoxigraph as ox
+from typing import TYPE_CHECKING, Any
 
 from mscgraph.model.errors import MscGraphError
 from mscgraph.model.namespaces import CONVERTER, MSC, MSCD, OBO
-from mscgraph.query.terms import Term, literal_value
+from mscgraph.query.terms import literal_value
+from mscgraph.store.facts import QUERY, FactTable, Lit, Obj, collect
 
 if TYPE_CHECKING:
     from mscgraph.graph import Graph
@@ -37,25 +37,8 @@ FINDING, CLINICAL, REVIEW = MSC + "Finding", MSC + "ClinicalEvidence", MSCD + "r
 Row = dict[str, Any]
 
 
-class Lit(NamedTuple):
-    """A literal: its lexical form, language tag (``None``: none) and datatype IRI."""
-
-    value: str
-    language: str | None
-    datatype: str
-
-
-Obj: TypeAlias = "str | Lit"  # an IRI's text, a blank node as "_:id", or a literal
 _NONE: dict[str, list[Obj]] = {}
 _EMPTY: tuple[Obj, ...] = ()
-
-
-def _obj(term: Term) -> Obj:
-    if type(term) is ox.NamedNode:
-        return term.value
-    if type(term) is ox.Literal:
-        return Lit(term.value, term.language, term.datatype.value)
-    return str(term)  # a blank node: "_:id", which no IRI is
 
 
 def _lex(x: Obj) -> str:
@@ -68,17 +51,13 @@ class Facts:
     network's root classes and ``msc:Finding``): subject -> predicate -> objects, a triple once."""
 
     def __init__(self, kg: Graph) -> None:
-        out: dict[str, dict[str, list[Obj]]] = defaultdict(dict)
-        self.out = out
-        result = kg.run("_page-facts")
-        if result.variables != ["s", "p", "o"]:
-            raise MscGraphError(f"_page-facts answered {result.variables}, not ?s ?p ?o")
-        for s, p, o in result.tuples():
-            if s is None or p is None or o is None:
-                continue
-            values = out[_obj(s)].setdefault(p.value, [])  # type: ignore[index]
-            if (obj := _obj(o)) not in values:  # a triple stated in two files is one triple
-                values.append(obj)
+        stored = FactTable(kg.name_index.db).read() if kg.name_index is not None else None
+        if stored is None:  # an index in memory or an endpoint: the query
+            result = kg.run(QUERY)
+            if result.variables != ["s", "p", "o"]:
+                raise MscGraphError(f"{QUERY} answered {result.variables}, not ?s ?p ?o")
+            stored = collect(result.tuples())
+        self.out = out = stored
         self.parents: dict[str, set[str]] = defaultdict(set)
         self.supporting: dict[Obj, list[str]] = defaultdict(list)  # study -> the findings it supports
         for subject, props in out.items():

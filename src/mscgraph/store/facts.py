@@ -1,0 +1,115 @@
+"""The whole-graph views' facts, kept in the index per source file.
+
+The whole-graph network and page (:mod:`mscgraph.views.wholegraph`) join the triples of a few dozen
+predicates, the ``_page-facts`` query. Reading them from the store costs about 7 µs a triple (each term
+looked up in RocksDB and made a Python object): 1.5-2 s at x100. So the index keeps them, computed per
+file while it is built (beside the name keys, in the same SQLite file), as JSON: reading them back is
+``json.loads``. A changed file recomputes its own facts only.
+
+A fact's subject is an IRI's text or a blank node as ``_:id``; its predicate the short name the query
+gives; its object an IRI's text, ``_:id``, or a :class:`Lit`. Per file, a resource's label is left out
+when the same file types it as one of the bulk classes the query skips; a label typed in another file is
+kept (no view reads such labels).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, NamedTuple, TypeAlias
+
+import pyoxigraph as ox
+
+QUERY = "_page-facts"
+_SCHEMA = "CREATE TABLE IF NOT EXISTS facts (file TEXT PRIMARY KEY, json TEXT NOT NULL)"
+
+
+class Lit(NamedTuple):
+    """A literal: its lexical form, language tag (``None``: none) and datatype IRI."""
+
+    value: str
+    language: str | None
+    datatype: str
+
+
+Obj: TypeAlias = "str | Lit"  # an IRI's text, a blank node as "_:id", or a literal
+FactMap: TypeAlias = dict[str, dict[str, list[Obj]]]  # subject -> predicate -> objects, a triple once
+
+
+def obj(term: Any) -> Obj:
+    """A term of the store as a fact's value."""
+    if type(term) is ox.NamedNode:
+        return term.value
+    if type(term) is ox.Literal:
+        return Lit(term.value, term.language, term.datatype.value)
+    return str(term)  # a blank node: "_:id", which no IRI is
+
+
+def collect(rows: Iterable[tuple[Any, ...]]) -> FactMap:
+    """The ``(?s, ?p, ?o)`` rows of the ``_page-facts`` query as a :data:`FactMap` (unbound rows skipped)."""
+    out: dict[str, dict[str, list[Obj]]] = defaultdict(dict)
+    for s, p, o in rows:
+        if s is None or p is None or o is None:
+            continue
+        values = out[s.value if type(s) is ox.NamedNode else str(s)].setdefault(p.value, [])
+        if (value := obj(o)) not in values:  # a triple stated in two files is one triple
+            values.append(value)
+    return dict(out)
+
+
+def merge(into: FactMap, facts: FactMap) -> FactMap:
+    """``into`` with the facts of another file added (a triple once)."""
+    for s, props in facts.items():
+        have = into.get(s)
+        if have is None:
+            into[s] = props
+            continue
+        for p, objs in props.items():
+            values = have.setdefault(p, [])
+            values += [o for o in objs if o not in values]
+    return into
+
+
+def _literals(props: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """A subject's facts read from JSON: each literal (a list) made a :class:`Lit` again."""
+    for p, objs in props.items():
+        if any(type(o) is list for o in objs):
+            props[p] = [Lit(*o) if type(o) is list else o for o in objs]
+    return props
+
+
+class FactTable:
+    """The ``facts`` table of an index's SQLite file: one JSON :data:`FactMap` per source file."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def index_graph(self, store: ox.Store, graph: ox.NamedNode) -> None:
+        """(Re)compute the facts of the file graph ``graph`` of ``store``."""
+        from mscgraph.query.library import get  # only to build
+
+        rows = store.query(get(QUERY).text, default_graph=graph)
+        assert isinstance(rows, ox.QuerySolutions)
+        text = json.dumps(collect(map(tuple, rows)), ensure_ascii=False, separators=(",", ":"))
+        with self.db:
+            self.db.execute(_SCHEMA)
+            self.db.execute("INSERT OR REPLACE INTO facts VALUES (?, ?)", (graph.value, text))
+
+    def remove_file(self, file: str) -> None:
+        with self.db:
+            self.db.execute(_SCHEMA)
+            self.db.execute("DELETE FROM facts WHERE file = ?", (file,))
+
+    def read(self) -> FactMap | None:
+        """Every file's facts, merged; None when the index keeps none (one kept in memory)."""
+        try:
+            texts = self.db.execute("SELECT json FROM facts ORDER BY file").fetchall()
+        except sqlite3.OperationalError:  # no such table
+            return None
+        out: FactMap = {}
+        for (text,) in texts:
+            facts = {s: _literals(props) for s, props in json.loads(text).items()}
+            out = merge(out, facts) if out else facts
+        return out
