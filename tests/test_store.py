@@ -17,7 +17,11 @@ from conftest import EXTRA
 import mscgraph
 from mscgraph.cli.progress import ProgressBar
 from mscgraph.model.errors import UnknownName
+from mscgraph.store.facts import QUERY, FactMap, FactTable, Lit, Obj, collect
 from mscgraph.store.index import Sources, cache_root, open_index
+from mscgraph.views.wholegraph import Facts
+
+RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 @pytest.mark.slow
@@ -149,3 +153,38 @@ def test_the_library_warns_through_warnings_and_prints_nothing(tmp_path: Path) -
     assert result.returncode == 0 and result.stderr == "", result.stderr
     [(category, message)] = ast.literal_eval(result.stdout)
     assert category == "MscGraphWarning" and "reading the sources in memory" in message
+
+
+def _triples(facts: FactMap) -> set[tuple[str, str, Obj]]:
+    return {(s, p, o) for s, props in facts.items() for p, objs in props.items() for o in objs}
+
+
+def test_the_index_keeps_each_files_page_facts_equal_to_the_query_and_follows_edits(data: Path) -> None:
+    kg = mscgraph.load([data])
+    table = FactTable(kg.names.index.db)
+    kept = table.read()
+    assert kept is not None and len(_triples(kept)) > 2000
+    assert _triples(kept) == _triples(collect(kg.run(QUERY).tuples()))  # the same facts, each once
+    assert all(len(objs) == len(set(objs)) for props in kept.values() for objs in props.values())
+    files = {g.value for g in Sources.resolve([data]).graphs}
+    assert {f for (f,) in table.db.execute("SELECT file FROM facts")} == files
+
+    disease = "https://w3id.org/mscgraph/data/TestDisease"
+    assert {o.value for o in kept[disease]["label"] if isinstance(o, Lit)} == {"Testing disease", "测试病"}
+    (data / "extra.ttl").write_text(EXTRA.replace("{label}", "Renamed disease"))
+    kg = mscgraph.load([data])
+    kept = FactTable(kg.names.index.db).read()
+    assert kept is not None and Lit("Renamed disease", "en", RDF_LANG) in kept[disease]["label"]
+    assert _triples(kept) == _triples(collect(kg.run(QUERY).tuples()))
+
+    (data / "extra.ttl").unlink()
+    kg = mscgraph.load([data])
+    kept = FactTable(kg.names.index.db).read()
+    assert kept is not None and disease not in kept
+    assert _triples(kept) == _triples(collect(kg.run(QUERY).tuples()))
+
+
+def test_an_index_in_memory_keeps_no_facts_and_the_views_read_them_from_the_engine() -> None:
+    kg = mscgraph.load(cache=False)
+    assert FactTable(kg.names.index.db).read() is None
+    assert _triples(Facts(kg).out) == _triples(Facts(mscgraph.load()).out)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+import mscgraph
 from mscgraph.evidence import summary
 from mscgraph.model.namespaces import CONVERTER
 from mscgraph.query.library import get
@@ -109,3 +110,26 @@ def test_the_page_reads_the_names_of_the_nodes_it_draws_only(kg, facts, diseases
     drawn = html.page_evidence(kg, diseases, facts=facts, network=graph)
     assert set(drawn.names) < set(everything.names)
     assert html.payload(graph, drawn) == html.payload(graph, everything)  # the search finds the same nodes
+
+
+def _nodes(graph):
+    return dict(graph.nodes(data=True))
+
+
+def test_the_whole_page_joined_in_a_child_equals_the_page_joined_here(kg, facts):
+    graph, page = html.whole_page(kg)
+    drawn = network.view(kg, facts=facts, findings=False)
+    assert page == html.page_evidence(kg, facts=facts, network=drawn)
+    assert _nodes(graph) == _nodes(drawn) and _edges(graph) == _edges(drawn)
+    # without the disease -> mechanism edges, which the page does not draw: the same nodes, no other edge
+    every = network.build(kg, facts=facts)
+    assert _nodes(drawn) == _nodes(every)
+    assert _edges(drawn) == [e for e in _edges(every) if "'relation', 'mechanism'" not in e[3]]
+    assert len(_edges(drawn)) < len(_edges(every))
+    # an index in memory keeps no facts: the engine's, read once before the fork, give the same page
+    memory = mscgraph.load(cache=False)
+    memory_graph, memory_page = html.whole_page(memory, "clinical")
+    memory_facts = wholegraph.Facts(memory)
+    clinical = network.view(memory, evidence="clinical", facts=memory_facts, findings=False)
+    assert memory_page == html.page_evidence(memory, (), (), "clinical", memory_facts, clinical)
+    assert _nodes(memory_graph) == _nodes(clinical) and memory_page.links and memory_page != page

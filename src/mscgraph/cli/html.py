@@ -54,18 +54,18 @@ def html_command(
     see its studies with cohort sizes and the review's sentence in Chinese and English.
     """
     from mscgraph.views import html, network
-    from mscgraph.views.wholegraph import Facts
 
     disease_ids = list(dict.fromkeys(network.resolve_id(kg, d, "disease") for d in diseases))  # once each
     mechanism_ids = list(dict.fromkeys(network.resolve_id(kg, m, "mechanism") for m in mechanisms))
-    whole = not disease_ids and not mechanism_ids
     # The page's millions of objects live until it is written: the cycle collector would only walk them
     # again and again (a third of the page's time at x100); whatever it would free is freed at the end.
     gc.disable()
     try:
-        facts = Facts(kg) if whole else None  # the whole graph's, read once for the network and the page
-        graph = network.view(kg, disease_ids, mechanism_ids, evidence, facts, findings=False)
-        page = html.page_evidence(kg, disease_ids, mechanism_ids, evidence, facts, graph)
+        if not disease_ids and not mechanism_ids:
+            graph, page = html.whole_page(kg, evidence)
+        else:
+            graph = network.view(kg, disease_ids, mechanism_ids, evidence)
+            page = html.page_evidence(kg, disease_ids, mechanism_ids, evidence, network=graph)
         if title is None:
             title = html.title_for(graph, disease_ids, mechanism_ids, evidence)
         html.write(graph, page, out, title)

@@ -72,14 +72,6 @@ def merge(into: FactMap, facts: FactMap) -> FactMap:
     return into
 
 
-def _literals(props: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """A subject's facts read from JSON: each literal (a list) made a :class:`Lit` again."""
-    for p, objs in props.items():
-        if any(type(o) is list for o in objs):
-            props[p] = [Lit(*o) if type(o) is list else o for o in objs]
-    return props
-
-
 class FactTable:
     """The ``facts`` table of an index's SQLite file: one JSON :data:`FactMap` per source file."""
 
@@ -102,14 +94,28 @@ class FactTable:
             self.db.execute(_SCHEMA)
             self.db.execute("DELETE FROM facts WHERE file = ?", (file,))
 
-    def read(self) -> FactMap | None:
-        """Every file's facts, merged; None when the index keeps none (one kept in memory)."""
+    def texts(self) -> list[str] | None:
+        """Each file's facts as the JSON text kept (see :func:`decode`); None when the index keeps none
+        (one kept in memory)."""
         try:
-            texts = self.db.execute("SELECT json FROM facts ORDER BY file").fetchall()
+            return [text for (text,) in self.db.execute("SELECT json FROM facts ORDER BY file")]
         except sqlite3.OperationalError:  # no such table
             return None
-        out: FactMap = {}
-        for (text,) in texts:
-            facts = {s: _literals(props) for s, props in json.loads(text).items()}
-            out = merge(out, facts) if out else facts
-        return out
+
+    def read(self) -> FactMap | None:
+        """Every file's facts, merged; None when the index keeps none."""
+        texts = self.texts()
+        return None if texts is None else decode(texts)
+
+
+def decode(texts: Iterable[str]) -> FactMap:
+    """The facts of the files whose JSON texts are ``texts``, merged."""
+    out: FactMap = {}
+    for text in texts:
+        facts = json.loads(text)
+        for props in facts.values():
+            for p, objs in props.items():
+                if list in map(type, objs):  # a literal, written as a list: a Lit again
+                    props[p] = [Lit(*o) if type(o) is list else o for o in objs]
+        out = merge(out, facts) if out else facts
+    return out

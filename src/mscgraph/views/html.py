@@ -17,12 +17,12 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from mscgraph.evidence import summary as evidence
 from mscgraph.evidence.findings import citation
@@ -30,6 +30,7 @@ from mscgraph.model.files import write_atomic
 from mscgraph.model.namespaces import CONVERTER
 from mscgraph.names.keys import name_keys, normalize
 from mscgraph.query.terms import iri
+from mscgraph.store.facts import FactTable, decode
 from mscgraph.views.wholegraph import Facts, evidence_rows, summary_rows
 
 if TYPE_CHECKING:
@@ -154,6 +155,7 @@ def page_evidence(
     evidence_type: str = "all",
     facts: Facts | None = None,
     network: nx.MultiDiGraph | None = None,
+    joined: Callable[[], Joined] | None = None,
 ) -> PageEvidence:
     """The page's evidence, cut like :func:`mscgraph.network.view` (diseases, mechanisms, evidence type).
 
@@ -163,14 +165,19 @@ def page_evidence(
     shows, so its cost follows the cut, not the graph; the whole graph's rows are joined from flat facts
     (:mod:`.wholegraph`; ``facts``: those already read, which any page may also be cut from).
     ``network``: the network the page draws; the page's search then knows the names of its nodes (and
-    their publications) only, not of every entity in the graph.
+    their publications) only, not of every entity in the graph. ``joined``: gives the whole graph's
+    :func:`whole_evidence` (computed elsewhere: see :func:`whole_page`).
     """
     diseases, mechanisms = set(diseases), set(mechanisms)
-    if (diseases or mechanisms) and facts is None:
+    families = evidence.mechanism_families(kg)  # the queries first, while ``joined`` may still be at work
+    diseases_named = kg.rows("_diseases")
+    labels = {r["entity"]: (r["label"], r["label_zh"]) for r in kg.rows("_subject-labels")}
+    if joined is not None:
+        every_link, rows = joined()
+    elif (diseases or mechanisms) and facts is None:
         every_link, rows = _bound_evidence(kg, diseases, mechanisms)
     else:
-        facts = facts or Facts(kg)
-        every_link, rows = [evidence.summary_of(r) for r in summary_rows(facts)], evidence_rows(facts)
+        every_link, rows = whole_evidence(facts or Facts(kg))
     by_link: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     findings: list[dict[str, Any]] = []
     for r in sorted(rows, key=lambda r: (r["disease"], r["mechanism"], r["role"], r["finding"], r["study"])):
@@ -197,11 +204,9 @@ def page_evidence(
     renumber = {old: new for new, old in enumerate(used)}
     for link in links:
         link["rows"] = [renumber[i] for i in link["rows"]]
-    families = evidence.mechanism_families(kg)
     columns, grid_rows = evidence.grid(kg, role=None, links=shown, families=families)
     names_by_subject = {link["subject_name"]: link["subject"] for link in links}
-    names_by_subject.update({r["disease_name"]: r["disease"] for r in kg.rows("_diseases")})
-    labels = {r["entity"]: (r["label"], r["label_zh"]) for r in kg.rows("_subject-labels")}
+    names_by_subject.update({r["disease_name"]: r["disease"] for r in diseases_named})
     wanted = None if network is None else _named_entities(network, links)
     names: dict[str, set[str]] = defaultdict(set)
     if kg.names.index is not None:  # the name index has every key: no scan of every name
@@ -230,6 +235,38 @@ def page_evidence(
         },
         names={k: sorted(v) for k, v in sorted(names.items()) if k},
     )
+
+
+Joined: TypeAlias = tuple[list[evidence.LinkSummary], list[dict[str, Any]]]
+
+
+def whole_evidence(facts: Facts) -> Joined:
+    """Every link's summary and every ``evidence`` row (unbound values left out), joined from ``facts``."""
+    return [evidence.summary_of(r) for r in summary_rows(facts)], evidence_rows(facts)
+
+
+def whole_page(kg: Graph, evidence_type: str = "all") -> tuple[nx.MultiDiGraph, PageEvidence]:
+    """The whole graph's network and page evidence, from its facts read once.
+
+    The evidence is joined in a forked child (:class:`~mscgraph.model.forked.Forked`) while this
+    process builds the network and runs the page's queries, which take about as long (0.6-0.9 s each
+    at x100, on two cores). Each process decodes the facts the index keeps itself: a child that read
+    the parent's copy would copy each page of it that it touches (its objects' reference counts), which
+    in a virtual machine cost it half again its time. An engine's facts (an index in memory, an
+    endpoint) are read once, here, before the fork.
+    """
+    from mscgraph.model.forked import Forked
+    from mscgraph.views import network
+
+    texts = FactTable(kg.name_index.db).texts() if kg.name_index is not None else None
+    read = Facts(kg) if texts is None else None
+
+    def facts() -> Facts:
+        return read if read is not None else Facts(kept=decode(texts or []))
+
+    with Forked(lambda: whole_evidence(facts())) as joined:
+        graph = network.view(kg, evidence=evidence_type, facts=(mine := facts()), findings=False)
+        return graph, page_evidence(kg, (), (), evidence_type, mine, graph, joined.result)
 
 
 def _bound_evidence(

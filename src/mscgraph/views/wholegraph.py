@@ -16,7 +16,7 @@ comparing them then costs the engine nothing).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from itertools import product
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from mscgraph.model.errors import MscGraphError
 from mscgraph.model.namespaces import CONVERTER, MSC, MSCD, OBO
 from mscgraph.query.terms import literal_value
-from mscgraph.store.facts import QUERY, FactTable, Lit, Obj, collect
+from mscgraph.store.facts import QUERY, FactMap, FactTable, Lit, Obj, collect
 
 if TYPE_CHECKING:
     from mscgraph.graph import Graph
@@ -50,9 +50,14 @@ class Facts:
     """Every triple of the ``_page-facts`` query (the predicates the views read, the types under the
     network's root classes and ``msc:Finding``): subject -> predicate -> objects, a triple once."""
 
-    def __init__(self, kg: Graph) -> None:
-        stored = FactTable(kg.name_index.db).read() if kg.name_index is not None else None
+    def __init__(self, kg: Graph | None = None, *, kept: FactMap | None = None) -> None:
+        """The facts of ``kg`` (kept in its index, else read from its engine), or those ``kept``."""
+        stored = kept
+        if stored is None and kg is not None and kg.name_index is not None:
+            stored = FactTable(kg.name_index.db).read()
         if stored is None:  # an index in memory or an endpoint: the query
+            if kg is None:
+                raise TypeError("Facts needs a graph or the facts kept")
             result = kg.run(QUERY)
             if result.variables != ["s", "p", "o"]:
                 raise MscGraphError(f"{QUERY} answered {result.variables}, not ?s ?p ?o")
@@ -66,33 +71,30 @@ class Facts:
             for study in props.get("supportedBy", ()):
                 self.supporting[study].append(subject)
         self.findings = [s for s, props in out.items() if FINDING in props.get(RDF_TYPE, ())]
+        # the value as Graph.rows gives it: a CURIE, a Python value or None (each object's worked out once)
+        self.value: Callable[[Obj | None], Any] = cache(_value)
 
     def __call__(self, s: Obj, p: str) -> Sequence[Obj]:
         return self.out.get(s, _NONE).get(p, _EMPTY)  # type: ignore[arg-type]
 
     def text(self, s: Obj, path: str | tuple[str, ...], *tags: str | None) -> list[Lit]:
         """The literals at ``s``'s path (one predicate or a sequence) in one of the languages ``tags``."""
-        found = self(s, path) if isinstance(path, str) else self.path(s, *path)
+        if type(path) is str:  # the look-ups written out: these run a million times for a large page
+            found: Sequence[Obj] = self.out.get(s, _NONE).get(path, _EMPTY)  # type: ignore[arg-type]
+        else:
+            found = self.path(s, *path)
         return [t for t in found if type(t) is Lit and t.language in tags]
 
     def path(self, s: Obj, *ps: str) -> list[Obj]:
         """The objects of the sequence path ``p1/p2/...`` from ``s`` (a bag, as SPARQL joins it)."""
+        out = self.out
         here: Sequence[Obj] = (s,)
         for p in ps:
-            here = [o for x in here for o in self(x, p)]
+            here = [o for x in here for o in out.get(x, _NONE).get(p, _EMPTY)]  # type: ignore[arg-type]
         return list(here)
 
     def subjects(self, p: str) -> list[str]:
         return sorted(s for s, props in self.out.items() if p in props)
-
-    @staticmethod
-    def value(x: Obj | None) -> Any:
-        """The value as :meth:`mscgraph.graph.Graph.rows` gives it: a CURIE, a Python value or None."""
-        if x is None:
-            return None
-        if isinstance(x, Lit):
-            return literal_value(x.value, x.datatype)
-        return x[2:] if x.startswith("_:") else _curie(x)
 
     def types(self, s: Obj) -> list[str]:
         return [_lex(c) for c in self(s, RDF_TYPE)]
@@ -129,6 +131,15 @@ class Facts:
                 for sub in types
             )
         ]
+
+
+def _value(x: Obj | None) -> Any:
+    """The value as :meth:`mscgraph.graph.Graph.rows` gives it: a CURIE, a Python value or None."""
+    if x is None:
+        return None
+    if isinstance(x, Lit):
+        return literal_value(x.value, x.datatype)
+    return x[2:] if x.startswith("_:") else _curie(x)
 
 
 def _opt(values: Sequence[Any]) -> Sequence[Any]:
