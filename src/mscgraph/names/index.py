@@ -108,11 +108,11 @@ class NameIndex:
         """``(key, entity)`` for every name and local name of every entity."""
         yield from self.db.execute("SELECT DISTINCT key, entity FROM names")
 
-    def keys_of(self, entities: Iterable[str]) -> Iterator[tuple[str, str]]:
+    def keys_of(self, entities: Iterable[str]) -> list[tuple[str, str]]:
         """``(key, entity)`` for every name and local name of ``entities`` (IRIs), in one scan of the table
         (a pair may come more than once: one row per name that gives it)."""
         query = "SELECT key, entity FROM names NOT INDEXED WHERE entity IN (SELECT value FROM json_each(?))"
-        yield from self.db.execute(query, (json.dumps(sorted(set(entities))),))
+        return self.db.execute(query, (json.dumps(sorted(set(entities))),)).fetchall()
 
     def containing(self, key: str) -> Iterator[tuple[str, str]]:
         """``(entity, name)`` for every name (not local name) whose key contains ``key``."""

@@ -169,9 +169,11 @@ def page_evidence(
     :func:`whole_evidence` (computed elsewhere: see :func:`whole_page`).
     """
     diseases, mechanisms = set(diseases), set(mechanisms)
-    families = evidence.mechanism_families(kg)  # the queries first, while ``joined`` may still be at work
+    # the queries and the names first, while ``joined`` may still be at work
+    families = evidence.mechanism_families(kg)
     diseases_named = kg.rows("_diseases")
     labels = {r["entity"]: (r["label"], r["label_zh"]) for r in kg.rows("_subject-labels")}
+    names = _page_names(kg, None if network is None else _named_entities(network, labels))
     if joined is not None:
         every_link, rows = joined()
     elif (diseases or mechanisms) and facts is None:
@@ -207,18 +209,6 @@ def page_evidence(
     columns, grid_rows = evidence.grid(kg, role=None, links=shown, families=families)
     names_by_subject = {link["subject_name"]: link["subject"] for link in links}
     names_by_subject.update({r["disease_name"]: r["disease"] for r in diseases_named})
-    wanted = None if network is None else _named_entities(network, links)
-    names: dict[str, set[str]] = defaultdict(set)
-    if kg.names.index is not None:  # the name index has every key: no scan of every name
-        compact = cache(CONVERTER.compact)  # an entity has many keys
-        keys = kg.names.index.all_keys() if wanted is None else kg.names.index.keys_of(map(_expand, wanted))
-        for key, entity in keys:
-            names[key].add(compact(entity))
-    else:
-        for r in kg.rows("_name-scan"):
-            if wanted is None or r["entity"] in wanted:
-                for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:
-                    names[key].add(r["entity"])
     return PageEvidence(
         links=links,
         findings=[findings[i] for i in used],
@@ -287,10 +277,27 @@ def _bound_evidence(
     return links, [{k: v for k, v in r.items() if v is not None} for r in rows]
 
 
-def _named_entities(network: nx.MultiDiGraph, links: list[dict[str, Any]]) -> set[str]:
-    """The entities whose names the page's search needs: its nodes, their publications, links' subjects."""
+def _named_entities(network: nx.MultiDiGraph, subjects: Iterable[str]) -> set[str]:
+    """The entities whose names the page's search needs: its nodes, their publications, and the subjects
+    (diseases, MSCs) that its links may start from (known before the links are)."""
     publications = {d["publication"] for _, d in network.nodes(data=True) if d.get("publication")}
-    return set(network) | publications | {link["subject"] for link in links}
+    return set(network) | publications | set(subjects)
+
+
+def _page_names(kg: Graph, wanted: set[str] | None) -> dict[str, set[str]]:
+    """Normalised name key -> the ``wanted`` entities (None: every entity) that one of whose names has it."""
+    names: dict[str, set[str]] = defaultdict(set)
+    if kg.names.index is not None:  # the name index has every key: no scan of every name
+        compact = cache(CONVERTER.compact)  # an entity has many keys
+        keys = kg.names.index.all_keys() if wanted is None else kg.names.index.keys_of(map(_expand, wanted))
+        for key, entity in keys:
+            names[key].add(compact(entity))
+    else:
+        for r in kg.rows("_name-scan"):
+            if wanted is None or r["entity"] in wanted:
+                for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:
+                    names[key].add(r["entity"])
+    return names
 
 
 def _expand(curie: str) -> str:
@@ -626,10 +633,22 @@ def render(graph: nx.MultiDiGraph, ev: PageEvidence, title: str = TITLE) -> str:
         "vis_css": vis_css,
         "vis_js": vis_js,
         "app_js": app_js,
-        "data": script_json(payload(graph, ev)),
+        "data": page_json(graph, ev),
         "script_hashes": " ".join(_hash(s) for s in scripts),
     }
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _template("graph.html"))
+
+
+def page_json(graph: nx.MultiDiGraph, ev: PageEvidence) -> str:
+    """``script_json(payload(graph, ev))``, its biggest part (the findings: half the page) encoded in a
+    forked child (:class:`~mscgraph.model.forked.Forked`) while this process builds and encodes the rest."""
+    from mscgraph.model.forked import Forked
+
+    with Forked(lambda: script_json(ev.findings)) as findings:
+        data = payload(graph, ev)
+        parts = {key: script_json(value) for key, value in data.items() if value is not ev.findings}
+        parts |= {key: findings.result() for key, value in data.items() if value is ev.findings}
+    return "{" + ",".join(f"{script_json(key)}:{parts[key]}" for key in sorted(parts)) + "}"
 
 
 def write(graph: nx.MultiDiGraph, ev: PageEvidence, path: str | Path, title: str = TITLE) -> Path:
