@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -124,6 +125,13 @@ def test_output_is_deterministic(graph, evidence, tmp_path):
     html.write(graph, evidence, b)
     assert a.read_bytes() == b.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.html"]  # atomic: no temp files left
+
+
+def test_the_pages_json_is_the_payloads_whole_its_findings_encoded_in_a_child(graph, evidence):
+    text = html.page_json(graph, evidence)
+    assert text == html.script_json(html.payload(graph, evidence))  # the same bytes, spliced
+    assert json.loads(text)["findings"] == evidence.findings and len(evidence.findings) > 50
+    assert text.isascii() and "</" not in text and "://" not in text  # safe inside <script>, no URL
 
 
 @pytest.mark.browser
