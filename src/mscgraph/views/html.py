@@ -415,15 +415,22 @@ def _link_edge(link: dict[str, Any], parallel: int, count: int, big: bool) -> di
 
 
 def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
-    """The page's data: vis nodes/edges with their styling, the panels' data, grid, legend, options.
+    """The page's data: vis nodes/edges with their styling, the panels' data, grid, legend, options, and
+    the search's names (:func:`search_names`).
 
     The network's disease-mechanism edges are not drawn: each link of ``ev`` is, one per
     (subject, mechanism, role), so that no finding hides behind another."""
-    big = graph.number_of_nodes() > BIG
+    return {**_drawing(graph, ev), "names": search_names(graph, ev)}
+
+
+Entry: TypeAlias = tuple[str, dict[str, Any]]  # a node's id and data
+
+
+def _entries(graph: nx.MultiDiGraph, ev: PageEvidence) -> tuple[list[Entry], Counter[str]]:
+    """The page's nodes (the network's, and the subjects of links that it has not: MSCs), sorted by id,
+    with their data; and each node's number of drawn links."""
     links = [link for link in ev.links if link["mechanism"] in graph]
     degree = Counter(x for link in links for x in (link["subject"], link["mechanism"]))
-    nodes = []
-    kinds = {n: d["kind"] for n, d in graph.nodes(data=True)}
     extra = {s: info for s, info in ev.subjects.items() if s not in graph and degree[s]}
     entries = [(n, d) for n, d in graph.nodes(data=True)] + [
         (
@@ -438,7 +445,37 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
         )
         for s, info in extra.items()
     ]
-    for node, d in sorted(entries, key=lambda e: e[0]):
+    return sorted(entries, key=lambda e: e[0]), degree
+
+
+def search_names(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, list[str]]:
+    """The page's search: normalised name key -> the nodes it finds. A publication's names find its
+    study; every node is found by its own id, label and name too (also without a name index)."""
+    entries, _ = _entries(graph, ev)
+    node_ids = {n for n, _ in entries}
+    publications = {d["publication"]: n for n, d in entries if d.get("publication")}
+    names: dict[str, set[str]] = defaultdict(set)
+    for key, entities in ev.names.items():
+        for e in entities:
+            target = publications.get(e, e)
+            if target in node_ids:
+                names[key].add(target)
+    keys_of = cache(name_keys)  # labels repeat (a citation names several studies)
+    for node, d in entries:
+        for text in (node.split(":", 1)[-1], node, str(d.get("name") or node), d.get("label")):
+            for key in keys_of(str(text or "")):
+                names[key].add(node)
+    return {k: sorted(v) for k, v in sorted(names.items())}
+
+
+def _drawing(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
+    """The page's data but its search's names."""
+    big = graph.number_of_nodes() > BIG
+    links = [link for link in ev.links if link["mechanism"] in graph]
+    entries, degree = _entries(graph, ev)
+    nodes = []
+    kinds = {n: d["kind"] for n, d in graph.nodes(data=True)}
+    for node, d in entries:
         kind = d["kind"]
         kinds[node] = kind
         _, colour, shape, size = KIND_STYLE.get(kind, (kind, OTHER_COLOUR, "dot", 12))
@@ -532,20 +569,6 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
     }
     by_id = {n["id"]: n for n in nodes}
     node_ids = set(by_id)
-    publications = {
-        n["details"].get("publication"): n["id"] for n in nodes if n["details"].get("publication")
-    }
-    names: dict[str, set[str]] = defaultdict(set)
-    for key, entities in ev.names.items():
-        for e in entities:
-            target = publications.get(e, e)
-            if target in node_ids:
-                names[key].add(target)
-    keys_of = cache(name_keys)  # labels repeat (a citation names several studies)
-    for n in nodes:  # every node is found by its own id, label and name too (also without a name index)
-        for text in (n["id"].split(":", 1)[-1], n["id"], n["label"], n["details"].get("label")):
-            for key in keys_of(str(text or "")):
-                names[key].add(n["id"])
     if big:  # laid out here; the page only draws
         for node, (x, y) in positions(nodes, edges).items():
             by_id[node].update(x=x, y=y)
@@ -590,7 +613,6 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
         "links": links,
         "findings": ev.findings,
         "grid": {"columns": [c for c in ev.columns if c["id"] in node_ids], "rows": ev.rows},
-        "names": {k: sorted(v) for k, v in sorted(names.items())},
         "legend": legend,
         "options": options,
         "tiers": evidence.TIER_RULES,
@@ -640,14 +662,16 @@ def render(graph: nx.MultiDiGraph, ev: PageEvidence, title: str = TITLE) -> str:
 
 
 def page_json(graph: nx.MultiDiGraph, ev: PageEvidence) -> str:
-    """``script_json(payload(graph, ev))``, its biggest part (the findings: half the page) encoded in a
-    forked child (:class:`~mscgraph.model.forked.Forked`) while this process builds and encodes the rest."""
+    """``script_json(payload(graph, ev))``, two of its parts (the findings, half the page, and the search's
+    names) built and encoded in a forked child (:class:`~mscgraph.model.forked.Forked`) while this
+    process builds and encodes the rest."""
     from mscgraph.model.forked import Forked
 
-    with Forked(lambda: script_json(ev.findings)) as findings:
-        data = payload(graph, ev)
+    with Forked(lambda: (script_json(ev.findings), script_json(search_names(graph, ev)))) as child:
+        data = _drawing(graph, ev)
         parts = {key: script_json(value) for key, value in data.items() if value is not ev.findings}
-        parts |= {key: findings.result() for key, value in data.items() if value is ev.findings}
+        findings, names = child.result()
+        parts |= {key: findings for key, value in data.items() if value is ev.findings} | {"names": names}
     return "{" + ",".join(f"{script_json(key)}:{parts[key]}" for key in sorted(parts)) + "}"
 
 

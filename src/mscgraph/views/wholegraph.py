@@ -381,6 +381,23 @@ def evidence_rows(f: Facts) -> list[Row]:
     return rows
 
 
+def _citations(f: Facts, study: Obj) -> list[tuple[Obj, list[tuple[str, str]]]]:
+    """A study's publications that have a first author and a year (one per pair of them), each with its
+    reference numbers and citations: ``("38", "Lai 2015 [38]")``; without a number ``("", "Lai 2015")``
+    (the review itself: ``("", "this review")``)."""
+    out: list[tuple[Obj, list[tuple[str, str]]]] = []
+    for pub in f(study, "reportedIn"):
+        for author, year in product(f(pub, "firstAuthor"), f(pub, "year")):
+            numbers = [
+                (_lex(n), f"{_lex(author)} {_lex(year)} [{_lex(n)}]")
+                if n is not None
+                else ("", "this review" if pub == REVIEW else f"{_lex(author)} {_lex(year)}")
+                for n in _opt(f(pub, "referenceNumber"))
+            ]
+            out.append((pub, numbers))
+    return out
+
+
 def _study_evidence(f: Facts, study: Obj, below_study: set[str]) -> tuple[Sequence[Any], ...]:
     """What the ``evidence`` rows say of a study: label, type, animal model, product, publications, notes."""
     pubs: list[tuple[Any, ...]] = []
@@ -449,6 +466,7 @@ def summary_rows(f: Facts) -> list[Row]:
     v = f.value
     anchor = ("inDisease", "aboutCells")
     main: dict[tuple[Obj, Obj, Obj], dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
+    cited: dict[Obj, list[tuple[Obj, list[tuple[str, str]]]]] = {}
     for finding, subject in _findings(f, anchor):
         either = [*f(finding, "hasDirection"), *f.path(finding, "hasDirection", "oppositeOf")]
         for mechanism, role, direction, evidence, study in product(
@@ -459,12 +477,8 @@ def summary_rows(f: Facts) -> list[Row]:
         ):
             ranks = f(evidence, "evidenceRank")
             labels = f.text(direction, LABEL, "en")
-            pubs = [
-                (pub, author, year)
-                for pub in f(study, "reportedIn")
-                for author in f(pub, "firstAuthor")
-                for year in f(pub, "year")
-            ]
+            if (pubs := cited.get(study)) is None:  # a study supports many findings: its citations once
+                pubs = cited[study] = _citations(f, study)
             if not (ranks and labels and pubs and either):
                 continue
             link = main[(subject, mechanism, role)]
@@ -477,20 +491,18 @@ def summary_rows(f: Facts) -> list[Row]:
             link["treatment"].update(t.value for t in f.text(finding, "withTreatment", "en"))
             link["discrepancy"].update(f(finding, "hasDiscrepancy"))
             link["discrepancy"].update(f.path(finding, "supportedBy", "hasDiscrepancy"))
-            for pub, author, year in pubs:
+            for pub, numbers in pubs:
                 review = pub == REVIEW
                 link["cited" if not review else "own"].add(pub if not review else finding)
                 if evidence == CLINICAL and not review:
                     link["clinical"].add(pub)
-                for n in _opt(f(pub, "referenceNumber")):
-                    link["refnum"].add(_lex(n) if n is not None else "")
-                    if n is not None:
-                        link["citation"].add(f"{_lex(author)} {_lex(year)} [{_lex(n)}]")
-                    else:
-                        link["citation"].add("this review" if review else f"{_lex(author)} {_lex(year)}")
+                for number, text in numbers:
+                    link["refnum"].add(number)
+                    link["citation"].add(text)
     by_rank: dict[tuple[Obj, Obj, Obj, Any], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     patients: dict[tuple[Obj, Obj, Obj], set[tuple[Obj, int]]] = defaultdict(set)
-    for finding, props in f.out.items():
+    for finding in [s for s, props in f.out.items() if "aboutMechanism" in props]:
+        props = f.out[finding]
         for subject in (s for p in anchor for s in props.get(p, ())):
             for mechanism, role in product(props.get("aboutMechanism", ()), props.get("hasRole", ())):
                 for rank in (r for e in props.get("hasEvidenceType", ()) for r in f(e, "evidenceRank")):
