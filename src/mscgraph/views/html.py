@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import importlib.util
 import json
 import math
 import re
@@ -101,8 +102,13 @@ def vis_assets() -> tuple[str, str]:
 
     The source-map comment is dropped, and ``://`` inside the library's strings and comments (an SVG
     namespace, licence links) is written ``:\\/\\/``, which JavaScript reads as the same string.
+    The package's folder is found without importing it (``import pyvis`` loads jinja2 and its network
+    module: 0.2-0.5 s for two files).
     """
-    lib = resources.files("pyvis").joinpath("lib", "vis-9.1.2")
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the pyvis package (vis-network's files) is not installed")
+    lib = Path(spec.submodule_search_locations[0], "lib", "vis-9.1.2")
     js = lib.joinpath("vis-network.min.js").read_text("utf-8")
     css = lib.joinpath("vis-network.css").read_text("utf-8")
     js = re.sub(r"//# sourceMappingURL=\S*", "", js).replace("://", ":\\/\\/")
@@ -644,6 +650,13 @@ def _hash(script: str) -> str:
 
 def render(graph: nx.MultiDiGraph, ev: PageEvidence, title: str = TITLE) -> str:
     """The whole page as a string."""
+    return "".join(_parts(graph, ev, title))
+
+
+def _parts(graph: nx.MultiDiGraph, ev: PageEvidence, title: str) -> list[str]:
+    """The page's text in pieces: the template's and the values put into it (the data, tens of MB of
+    ASCII, stays one piece: joined to the libraries' non-ASCII text it would be copied at 2 bytes a
+    character, then encoded again)."""
     from mscgraph.model.version import __version__
 
     vis_js, vis_css = vis_assets()
@@ -658,7 +671,8 @@ def render(graph: nx.MultiDiGraph, ev: PageEvidence, title: str = TITLE) -> str:
         "data": page_json(graph, ev),
         "script_hashes": " ".join(_hash(s) for s in scripts),
     }
-    return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _template("graph.html"))
+    pieces = re.split(r"\{\{(\w+)\}\}", _template("graph.html"))  # text, name, text, name, ..., text
+    return [values[piece] if i % 2 else piece for i, piece in enumerate(pieces)]
 
 
 def page_json(graph: nx.MultiDiGraph, ev: PageEvidence) -> str:
@@ -677,6 +691,11 @@ def page_json(graph: nx.MultiDiGraph, ev: PageEvidence) -> str:
 
 def write(graph: nx.MultiDiGraph, ev: PageEvidence, path: str | Path, title: str = TITLE) -> Path:
     """Write the page atomically (temporary file in the same directory, then rename)."""
-    text = render(graph, ev, title)
-    write_atomic(path, lambda tmp: tmp.write_text(text, "utf-8"))
+    data = [part.encode("utf-8") for part in _parts(graph, ev, title)]
+
+    def save(tmp: Path) -> None:
+        with tmp.open("wb") as out:
+            out.writelines(data)
+
+    write_atomic(path, save)
     return Path(path)
