@@ -372,12 +372,14 @@ def evidence_rows(f: Facts) -> list[Row]:
                 groups[key].append((doi, pmid, animal_model, treatment, note, discrepancy))
     rows = []
     for key, members in groups.items():
-        sampled = [next((m[i] for m in members if m[i] is not None), None) for i in range(5)]
-        joined = " | ".join(sorted({m[5] for m in members if m[5] is not None}))  # in a fixed order
-        row = dict(zip(_EVIDENCE_GROUPED, map(v, key), strict=True))
-        row |= dict(zip(("doi", "pmid", "animal_model", "treatment", "note"), map(v, sampled), strict=True))
-        row["discrepancy"] = joined or None  # pyoxigraph leaves an empty GROUP_CONCAT unbound
-        rows.append({k: x for k, x in row.items() if x is not None})
+        if len(members) == 1:  # nearly every group: its one member is its sample
+            sampled: Sequence[Any] = members[0][:5]
+            said = {members[0][5]} - {None}
+        else:
+            sampled = [next((m[i] for m in members if m[i] is not None), None) for i in range(5)]
+            said = {m[5] for m in members if m[5] is not None}
+        values = (*map(v, key), *map(v, sampled), " | ".join(sorted(said)) or None)  # in a fixed order
+        rows.append({k: x for k, x in zip(_EVIDENCE_COLUMNS, values, strict=True) if x is not None})
     return rows
 
 
@@ -458,6 +460,8 @@ _EVIDENCE_GROUPED = [
     "sentence_zh",
     "sentence_en",
 ]
+# then the values sampled from a group, and its discrepancy notes (GROUP_CONCAT; empty: unbound)
+_EVIDENCE_COLUMNS = [*_EVIDENCE_GROUPED, "doi", "pmid", "animal_model", "treatment", "note", "discrepancy"]
 
 
 def summary_rows(f: Facts) -> list[Row]:
