@@ -229,7 +229,7 @@ def page_evidence(
             }
             for link in links
         },
-        names={k: sorted(v) for k, v in sorted(names.items()) if k},
+        names=names,
     )
 
 
@@ -290,8 +290,8 @@ def _named_entities(network: nx.MultiDiGraph, subjects: Iterable[str]) -> set[st
     return set(network) | publications | set(subjects)
 
 
-def _page_names(kg: Graph, wanted: set[str] | None) -> dict[str, set[str]]:
-    """Normalised name key -> the ``wanted`` entities (None: every entity) that one of whose names has it."""
+def _page_names(kg: Graph, wanted: set[str] | None) -> dict[str, list[str]]:
+    """Normalised name key -> the ``wanted`` entities (None: every entity) one of whose names has it."""
     names: dict[str, set[str]] = defaultdict(set)
     if kg.names.index is not None:  # the name index has every key: no scan of every name
         compact = cache(CONVERTER.compact)  # an entity has many keys
@@ -303,7 +303,7 @@ def _page_names(kg: Graph, wanted: set[str] | None) -> dict[str, set[str]]:
             if wanted is None or r["entity"] in wanted:
                 for key in name_keys(r["text"]) | {normalize(r["entity"].split(":", 1)[-1])}:
                     names[key].add(r["entity"])
-    return names
+    return {k: sorted(v) for k, v in sorted(names.items()) if k}
 
 
 def _expand(curie: str) -> str:
