@@ -23,6 +23,7 @@ from typing import Any, NamedTuple, TypeAlias
 import pyoxigraph as ox
 
 QUERY = "_page-facts"
+LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _SCHEMA = "CREATE TABLE IF NOT EXISTS facts (file TEXT PRIMARY KEY, json TEXT NOT NULL)"
 
 
@@ -84,7 +85,7 @@ class FactTable:
 
         rows = store.query(get(QUERY).text, default_graph=graph)
         assert isinstance(rows, ox.QuerySolutions)
-        text = json.dumps(collect(map(tuple, rows)), ensure_ascii=False, separators=(",", ":"))
+        text = encode(collect(map(tuple, rows)))
         with self.db:
             self.db.execute(_SCHEMA)
             self.db.execute("INSERT OR REPLACE INTO facts VALUES (?, ?)", (graph.value, text))
@@ -108,14 +109,38 @@ class FactTable:
         return None if texts is None else decode(texts)
 
 
+def encode(facts: FactMap) -> str:
+    """``facts`` as the JSON text kept for a file: the IRIs (and blank nodes) as they are, the literals
+    apart, by kind: ``"lang"`` as ``[value, language]``, ``"typed"`` as ``[value, datatype]`` (a literal
+    with a language has the datatype rdf:langString), so that reading them back touches only literals."""
+    doc: dict[str, dict[str, dict[str, list[Any]]]] = {"iris": {}, "lang": {}, "typed": {}}
+    for s, props in facts.items():
+        for p, objs in props.items():
+            for o in objs:
+                if type(o) is not Lit:
+                    doc["iris"].setdefault(s, {}).setdefault(p, []).append(o)
+                elif o.language is not None:
+                    doc["lang"].setdefault(s, {}).setdefault(p, []).append([o.value, o.language])
+                else:
+                    doc["typed"].setdefault(s, {}).setdefault(p, []).append([o.value, o.datatype])
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
 def decode(texts: Iterable[str]) -> FactMap:
-    """The facts of the files whose JSON texts are ``texts``, merged."""
+    """The facts of the files whose JSON texts (:func:`encode`) are ``texts``, merged."""
     out: FactMap = {}
     for text in texts:
-        facts = json.loads(text)
-        for props in facts.values():
-            for p, objs in props.items():
-                if list in map(type, objs):  # a literal, written as a list: a Lit again
-                    props[p] = [Lit(*o) if type(o) is list else o for o in objs]
+        doc = json.loads(text)
+        facts: FactMap = doc["iris"]
+        for s, props in doc["lang"].items():
+            have = facts.setdefault(s, {})
+            for p, lits in props.items():
+                made: list[Obj] = [Lit(value, language, LANG_STRING) for value, language in lits]
+                have[p] = have[p] + made if p in have else made
+        for s, props in doc["typed"].items():
+            have = facts.setdefault(s, {})
+            for p, lits in props.items():
+                made = [Lit(value, None, datatype) for value, datatype in lits]
+                have[p] = have[p] + made if p in have else made
         out = merge(out, facts) if out else facts
     return out

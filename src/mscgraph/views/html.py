@@ -129,7 +129,8 @@ def script_json(data: Any) -> str:
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in sorted(data.items()) if v is not None and v != []}
+    """Without the unset values (the page's JSON sorts the keys)."""
+    return {k: v for k, v in data.items() if v is not None and v != []}
 
 
 # --- the evidence the page shows: link summaries, their findings, the grid's order, names ----------
@@ -511,7 +512,7 @@ def _drawing(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
                 },
                 "family": family["family"] if family else None,
                 "evidence": d.get("evidence", []),
-                "details": _clean({k: v for k, v in d.items() if k != "kind"}),
+                "details": {k: v for k, v in d.items() if k != "kind" and v is not None and v != []},
             }
         )
     edges = []

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import cache
+from functools import cache, cached_property
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
@@ -64,15 +64,23 @@ class Facts:
             stored = collect(result.tuples())
         self.out = out = stored
         self.parents: dict[str, set[str]] = defaultdict(set)
-        self.supporting: dict[Obj, list[str]] = defaultdict(list)  # study -> the findings it supports
+        self.findings: list[str] = []
         for subject, props in out.items():
-            for parent in props.get(SUBCLASS, ()):
-                self.parents[subject].add(_lex(parent))
-            for study in props.get("supportedBy", ()):
-                self.supporting[study].append(subject)
-        self.findings = [s for s, props in out.items() if FINDING in props.get(RDF_TYPE, ())]
+            if SUBCLASS in props:
+                self.parents[subject].update(map(_lex, props[SUBCLASS]))
+            if FINDING in props.get(RDF_TYPE, ()):
+                self.findings.append(subject)
         # the value as Graph.rows gives it: a CURIE, a Python value or None (each object's worked out once)
         self.value: Callable[[Obj | None], Any] = cache(_value)
+
+    @cached_property
+    def supporting(self) -> dict[Obj, list[str]]:
+        """Study -> the subjects (findings) supported by it."""
+        out: dict[Obj, list[str]] = defaultdict(list)
+        for subject, props in self.out.items():
+            for study in props.get("supportedBy", ()):
+                out[study].append(subject)
+        return out
 
     def __call__(self, s: Obj, p: str) -> Sequence[Obj]:
         return self.out.get(s, _NONE).get(p, _EMPTY)  # type: ignore[arg-type]
