@@ -236,7 +236,8 @@ def grid(
     if links is None:
         links = summaries(kg, role=role, min_tier=min_tier)
     diseases = [(CONVERTER.compact(r["disease"]), r["disease_name"]) for r in kg.rows("_diseases")]
-    families = families or mechanism_families(kg)
+    if families is None:
+        families = mechanism_families(kg)
     cells: dict[tuple[str, str], list[str]] = {}
     names: dict[str, str] = {}
     for link in links:

@@ -433,9 +433,11 @@ def payload(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
 Entry: TypeAlias = tuple[str, dict[str, Any]]  # a node's id and data
 
 
-def _entries(graph: nx.MultiDiGraph, ev: PageEvidence) -> tuple[list[Entry], Counter[str]]:
+def _entries(
+    graph: nx.MultiDiGraph, ev: PageEvidence
+) -> tuple[list[Entry], list[dict[str, Any]], Counter[str]]:
     """The page's nodes (the network's, and the subjects of links that it has not: MSCs), sorted by id,
-    with their data; and each node's number of drawn links."""
+    with their data; the links it draws; and each node's number of drawn links."""
     links = [link for link in ev.links if link["mechanism"] in graph]
     degree = Counter(x for link in links for x in (link["subject"], link["mechanism"]))
     extra = {s: info for s, info in ev.subjects.items() if s not in graph and degree[s]}
@@ -452,13 +454,13 @@ def _entries(graph: nx.MultiDiGraph, ev: PageEvidence) -> tuple[list[Entry], Cou
         )
         for s, info in extra.items()
     ]
-    return sorted(entries, key=lambda e: e[0]), degree
+    return sorted(entries, key=lambda e: e[0]), links, degree
 
 
 def search_names(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, list[str]]:
     """The page's search: normalised name key -> the nodes it finds. A publication's names find its
     study; every node is found by its own id, label and name too (also without a name index)."""
-    entries, _ = _entries(graph, ev)
+    entries, _, _ = _entries(graph, ev)
     node_ids = {n for n, _ in entries}
     publications = {d["publication"]: n for n, d in entries if d.get("publication")}
     names: dict[str, set[str]] = defaultdict(set)
@@ -478,8 +480,7 @@ def search_names(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, list[str
 def _drawing(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
     """The page's data but its search's names."""
     big = graph.number_of_nodes() > BIG
-    links = [link for link in ev.links if link["mechanism"] in graph]
-    entries, degree = _entries(graph, ev)
+    entries, links, degree = _entries(graph, ev)
     nodes = []
     kinds = {n: d["kind"] for n, d in graph.nodes(data=True)}
     for node, d in entries:
@@ -512,7 +513,7 @@ def _drawing(graph: nx.MultiDiGraph, ev: PageEvidence) -> dict[str, Any]:
                 },
                 "family": family["family"] if family else None,
                 "evidence": d.get("evidence", []),
-                "details": {k: v for k, v in d.items() if k != "kind" and v is not None and v != []},
+                "details": _clean({k: v for k, v in d.items() if k != "kind"}),
             }
         )
     edges = []
@@ -683,10 +684,8 @@ def page_json(graph: nx.MultiDiGraph, ev: PageEvidence) -> str:
     from mscgraph.model.forked import Forked
 
     with Forked(lambda: (script_json(ev.findings), script_json(search_names(graph, ev)))) as child:
-        data = _drawing(graph, ev)
-        parts = {key: script_json(value) for key, value in data.items() if value is not ev.findings}
-        findings, names = child.result()
-        parts |= {key: findings for key, value in data.items() if value is ev.findings} | {"names": names}
+        parts = {key: script_json(value) for key, value in _drawing(graph, ev).items() if key != "findings"}
+        parts["findings"], parts["names"] = child.result()
     return "{" + ",".join(f"{script_json(key)}:{parts[key]}" for key in sorted(parts)) + "}"
 
 
