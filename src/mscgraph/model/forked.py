@@ -57,8 +57,8 @@ class Forked(Generic[T]):
 
     def result(self) -> T:
         if self.pid:
-            with os.fdopen(self.read, "rb") as answer:
-                self.read = -1
+            read, self.read = self.read, -1  # before the file owns it: a Ctrl-C now cannot close it twice
+            with os.fdopen(read, "rb") as answer:
                 data = answer.read()
             _, status = os.waitpid(self.pid, 0)
             self.pid = 0
