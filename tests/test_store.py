@@ -17,7 +17,7 @@ from conftest import EXTRA
 import mscgraph
 from mscgraph.cli.progress import ProgressBar
 from mscgraph.model.errors import UnknownName
-from mscgraph.store.facts import QUERY, FactMap, FactTable, Lit, Obj, collect
+from mscgraph.store.facts import QUERY, FactFiles, FactMap, Lit, Obj, collect
 from mscgraph.store.index import Sources, cache_root, open_index
 from mscgraph.views.wholegraph import Facts
 
@@ -159,32 +159,62 @@ def _triples(facts: FactMap) -> set[tuple[str, str, Obj]]:
     return {(s, p, o) for s, props in facts.items() for p, objs in props.items() for o in objs}
 
 
+def _kept(kg: mscgraph.KnowledgeGraph) -> FactFiles:
+    assert kg.kept_facts is not None
+    return kg.kept_facts
+
+
 def test_the_index_keeps_each_files_page_facts_equal_to_the_query_and_follows_edits(data: Path) -> None:
     kg = mscgraph.load([data])
-    table = FactTable(kg.names.index.db)
-    kept = table.read()
-    assert kept is not None and len(_triples(kept)) > 2000
+    folder = _kept(kg).folder
+    assert not folder.exists()  # the build computes none: the first whole-graph view does
+    kept = _kept(kg).read()
+    assert len(_triples(kept)) > 2000
     assert _triples(kept) == _triples(collect(kg.run(QUERY).tuples()))  # the same facts, each once
     assert all(len(objs) == len(set(objs)) for props in kept.values() for objs in props.values())
-    files = {g.value for g in Sources.resolve([data]).graphs}
-    assert {f for (f,) in table.db.execute("SELECT file FROM facts")} == files
+    graphs = [g.value for g in Sources.resolve([data]).graphs]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(_kept(kg).path(g).name for g in graphs)
+    inodes = {g: _kept(kg).path(g).stat().st_ino for g in graphs}
+    assert _kept(mscgraph.load([data])).read() == kept  # read back, not computed again:
+    assert {g: _kept(kg).path(g).stat().st_ino for g in graphs} == inodes
 
     disease = "https://w3id.org/mscgraph/data/TestDisease"
     assert {o.value for o in kept[disease]["label"] if isinstance(o, Lit)} == {"Testing disease", "测试病"}
     (data / "extra.ttl").write_text(EXTRA.replace("{label}", "Renamed disease"))
     kg = mscgraph.load([data])
-    kept = FactTable(kg.names.index.db).read()
-    assert kept is not None and Lit("Renamed disease", "en", RDF_LANG) in kept[disease]["label"]
+    edited = (data / "extra.ttl").resolve().as_uri()
+    # the new generation shares the facts of the files it did not reload, and forgot the edited one's
+    assert _kept(kg).folder != folder and not _kept(kg).path(edited).exists()
+    assert {g: _kept(kg).path(g).stat().st_ino for g in graphs if g != edited} == {
+        g: i for g, i in inodes.items() if g != edited
+    }
+    kept = _kept(kg).read()
+    assert Lit("Renamed disease", "en", RDF_LANG) in kept[disease]["label"]
     assert _triples(kept) == _triples(collect(kg.run(QUERY).tuples()))
 
     (data / "extra.ttl").unlink()
     kg = mscgraph.load([data])
-    kept = FactTable(kg.names.index.db).read()
-    assert kept is not None and disease not in kept
+    kept = _kept(kg).read()
+    assert disease not in kept and not _kept(kg).path(edited).exists()
     assert _triples(kept) == _triples(collect(kg.run(QUERY).tuples()))
+
+
+def test_kept_facts_cut_short_are_computed_again_and_a_folder_that_cannot_be_written_keeps_none(
+    data: Path,
+) -> None:
+    kg = mscgraph.load([data])
+    whole = _kept(kg).texts()
+    first = _kept(kg).path(min(g.value for g in kg.engine.store.named_graphs()))
+    first.write_text(whole[0][: len(whole[0]) // 2])  # as a crash in the middle of writing would leave it
+    assert _kept(kg).texts() == whole and first.read_text() == whole[0]
+
+    shutil.rmtree(_kept(kg).folder)
+    _kept(kg).folder.write_text("")  # a file where the folder should be: nothing can be kept there
+    assert _kept(kg).texts() == whole and _kept(kg).folder.read_text() == ""
+    assert not list(_kept(kg).folder.parent.glob("*.tmp"))
 
 
 def test_an_index_in_memory_keeps_no_facts_and_the_views_read_them_from_the_engine() -> None:
     kg = mscgraph.load(cache=False)
-    assert FactTable(kg.names.index.db).read() is None
+    assert kg.kept_facts is None
     assert _triples(Facts(kg).out) == _triples(Facts(mscgraph.load()).out)

@@ -133,4 +133,6 @@ def load(
 
     sources = Sources.resolve(data)
     index = open_index(sources, cache=cache, progress=progress)
-    return KnowledgeGraph(EmbeddedEngine(index.store, index), index=index.names, sources=sources)
+    return KnowledgeGraph(
+        EmbeddedEngine(index.store, index), index=index.names, sources=sources, facts=index.facts
+    )

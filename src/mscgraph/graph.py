@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from mscgraph.names.index import NameIndex
     from mscgraph.names.resolver import Resolver
     from mscgraph.query.library import Param
+    from mscgraph.store.facts import FactFiles
     from mscgraph.store.index import Sources
 
 
@@ -32,11 +33,17 @@ class Graph:
     """Named queries and name resolution over one engine (embedded store or endpoint)."""
 
     def __init__(
-        self, engine: Engine, *, index: NameIndex | None = None, sources: Sources | None = None
+        self,
+        engine: Engine,
+        *,
+        index: NameIndex | None = None,
+        sources: Sources | None = None,
+        facts: FactFiles | None = None,
     ) -> None:
         self.engine = engine
         self.sources = sources
         self.name_index = index
+        self.kept_facts = facts  # the whole-graph views' facts an index on disk keeps (else the query)
 
     @cached_property
     def names(self) -> Resolver:

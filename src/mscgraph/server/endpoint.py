@@ -184,7 +184,7 @@ def _worker_main(conn: Connection, data: list[str] | None, generation: str | Non
         elif (index := open_generation(Path(generation))) is None:
             raise MscGraphError(f"the index {generation} is gone")
         else:
-            kg = KnowledgeGraph(EmbeddedEngine(index.store, index), index=index.names)
+            kg = KnowledgeGraph(EmbeddedEngine(index.store, index), index=index.names, facts=index.facts)
     except Exception as exc:
         conn.send(("failed", 500, f"{type(exc).__name__}: {exc}"))
         return

@@ -2,9 +2,12 @@
 
 The whole-graph network and page (:mod:`mscgraph.views.wholegraph`) join the triples of a few dozen
 predicates, the ``_page-facts`` query. Reading them from the store costs about 7 µs a triple (each term
-looked up in RocksDB and made a Python object): 1.5-2 s at x100. So the index keeps them, computed per
-file while it is built (beside the name keys, in the same SQLite file), as JSON: reading them back is
-``json.loads``. A changed file recomputes its own facts only.
+looked up in RocksDB and made a Python object): 1.5-2 s at x100. So an index on disk keeps them, per file,
+as JSON in its generation's ``facts/`` folder: reading them back is ``json.loads``. They are computed the
+first time a whole-graph view asks (not while the index is built: that is Python holding the GIL, and it
+would make the loads of the build wait), written to a temporary file and renamed, so a reader sees a
+file's facts whole or not at all; a generation built from the last one keeps the facts of the files it
+did not reload (links to the same files).
 
 A fact's subject is an IRI's text or a blank node as ``_:id``; its predicate the short name the query
 gives; its object an IRI's text, ``_:id``, or a :class:`Lit`. Per file, a resource's label is left out
@@ -14,17 +17,20 @@ kept (no view reads such labels).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
-import sqlite3
+import os
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, NamedTuple, TypeAlias
 
 import pyoxigraph as ox
 
 QUERY = "_page-facts"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_SCHEMA = "CREATE TABLE IF NOT EXISTS facts (file TEXT PRIMARY KEY, json TEXT NOT NULL)"
+FOLDER = "facts"  # in a generation of the index
 
 
 class Lit(NamedTuple):
@@ -73,40 +79,65 @@ def merge(into: FactMap, facts: FactMap) -> FactMap:
     return into
 
 
-class FactTable:
-    """The ``facts`` table of an index's SQLite file: one JSON :data:`FactMap` per source file."""
+class FactFiles:
+    """The facts of each file graph of an index generation's ``store``, kept in the JSON files of
+    ``folder`` (one per file graph), each computed the first time it is asked for."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+    def __init__(self, folder: Path, store: ox.Store) -> None:
+        self.folder = folder
+        self.store = store
 
-    def index_graph(self, store: ox.Store, graph: ox.NamedNode) -> None:
-        """(Re)compute the facts of the file graph ``graph`` of ``store``."""
-        from mscgraph.query.library import get  # only to build
+    def path(self, graph: str) -> Path:
+        """The file that keeps the facts of the file graph ``graph`` (an IRI)."""
+        return self.folder / f"{hashlib.sha256(graph.encode()).hexdigest()[:32]}.json"
 
-        rows = store.query(get(QUERY).text, default_graph=graph)
-        assert isinstance(rows, ox.QuerySolutions)
-        text = json.dumps(_document(rows), ensure_ascii=False, separators=(",", ":"))
-        with self.db:
-            self.db.execute(_SCHEMA)
-            self.db.execute("INSERT OR REPLACE INTO facts VALUES (?, ?)", (graph.value, text))
+    def texts(self) -> list[str]:
+        """Each file graph's facts as JSON text (see :func:`decode`), by graph IRI; those not kept yet
+        are computed and kept (where the folder cannot be written, only computed)."""
+        out = []
+        for graph in sorted(self.store.named_graphs(), key=lambda g: g.value):
+            path = self.path(graph.value)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeError):
+                text = ""
+            if not text.endswith("}}"):  # not kept (or cut short by a crash): compute it
+                assert isinstance(graph, ox.NamedNode)  # the index names its graphs
+                text = compute(self.store, graph)
+                _keep(path, text)
+            out.append(text)
+        return out
 
-    def remove_file(self, file: str) -> None:
-        with self.db:
-            self.db.execute(_SCHEMA)
-            self.db.execute("DELETE FROM facts WHERE file = ?", (file,))
+    def read(self) -> FactMap:
+        """Every file's facts, merged."""
+        return decode(self.texts())
 
-    def texts(self) -> list[str] | None:
-        """Each file's facts as the JSON text kept (see :func:`decode`); None when the index keeps none
-        (one kept in memory)."""
-        try:
-            return [text for (text,) in self.db.execute("SELECT json FROM facts ORDER BY file")]
-        except sqlite3.OperationalError:  # no such table
-            return None
+    def forget(self, graph: str) -> None:
+        """Drop the kept facts of the file graph ``graph`` (its file is reloaded or gone)."""
+        self.path(graph).unlink(missing_ok=True)
 
-    def read(self) -> FactMap | None:
-        """Every file's facts, merged; None when the index keeps none."""
-        texts = self.texts()
-        return None if texts is None else decode(texts)
+
+def compute(store: ox.Store, graph: ox.NamedNode) -> str:
+    """The facts of the file graph ``graph`` of ``store``, as the JSON text kept for it."""
+    from mscgraph.query.library import get  # only when computed
+
+    rows = store.query(get(QUERY).text, default_graph=graph)
+    assert isinstance(rows, ox.QuerySolutions)
+    return json.dumps(_document(rows), ensure_ascii=False, separators=(",", ":"))
+
+
+def _keep(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all; a folder that cannot be written keeps nothing."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException as exc:  # also an interrupt: no temporary file left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
 
 
 def _document(rows: Iterable[Any]) -> dict[str, dict[str, dict[str, list[Any]]]]:

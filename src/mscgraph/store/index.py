@@ -9,8 +9,9 @@ Layout of one generation of the index (a ``db-N`` directory):
   changed file is rebuilt alone (incremental rebuild); queries run over the union of the
   store's named graphs, which are exactly the source files;
 - ``names.sqlite``: the normalised name keys of the entities named in each file
-  (:mod:`mscgraph.names.index`), for fast, exact name resolution and search, and the facts the
-  whole-graph views join, per file (:mod:`mscgraph.store.facts`).
+  (:mod:`mscgraph.names.index`), for fast, exact name resolution and search;
+- ``facts/``: the facts the whole-graph views join, one JSON file per source file, computed the first
+  time a view asks for them (:mod:`mscgraph.store.facts`).
 
 A manifest decides whether the index is current: each source's size, mtime, ctime and inode, and
 the SHA-256 of its content, computed only when those changed (so ``touch`` rebuilds nothing and an
@@ -46,11 +47,11 @@ import pyoxigraph as ox
 from mscgraph.model import resources
 from mscgraph.model.errors import DataError, MscGraphWarning
 from mscgraph.names.index import NameIndex
-from mscgraph.store.facts import FactTable
+from mscgraph.store.facts import FOLDER, FactFiles
 
 Progress = Callable[[Path | None, int, int], None]  # (file being loaded or None when done, bytes done, all)
 
-INDEX_VERSION = "6"  # bump when the store layout changes
+INDEX_VERSION = "7"  # bump when the store layout changes
 NAMES = "names.sqlite"  # the name index, beside the store in each generation
 Manifest = dict[str, Any]  # manifest.json: layout version, generation, name index size, files
 Fingerprint = list[Any]  # of a source file: size, mtime (ns), ctime (ns), inode (see Sources.stats), hash
@@ -192,6 +193,11 @@ class Index:
     names: NameIndex
     generation: Path | None = None
     lease: Lease | None = None
+
+    @property
+    def facts(self) -> FactFiles | None:
+        """The whole-graph views' facts kept with an index on disk (None: an index in memory keeps none)."""
+        return None if self.generation is None else FactFiles(self.generation / FOLDER, self.store)
 
     def close(self) -> None:
         """Close the name index and give up the lease (the store closes when no one refers to it)."""
@@ -348,10 +354,11 @@ def _refresh(folder: Path, sources: Sources, manifest: Manifest | None, progress
         names = NameIndex(last / NAMES, read_only=True)
         names.copy_to(building / NAMES)
         names.close()
+        _link_facts(last / FOLDER, building / FOLDER)  # those of reloaded files are forgotten in _update
         current = previous
     index: Index | None = None
     try:
-        index = Index(ox.Store(str(building / "store")), NameIndex(building / NAMES))
+        index = Index(ox.Store(str(building / "store")), NameIndex(building / NAMES), building)
         _update(index, sources, current, wanted, progress)
         index.store.flush()
         index.names.close()
@@ -371,6 +378,23 @@ def _refresh(folder: Path, sources: Sources, manifest: Manifest | None, progress
     _prune(folder, keep=target.name)
     _prune_others(folder)
     return new
+
+
+def _link_facts(old: Path, new: Path) -> None:
+    """The facts kept in ``old`` kept in ``new`` too: a kept file is never written again (only replaced),
+    so both generations can share it (a copy where links are not allowed)."""
+    import shutil
+
+    if not old.is_dir():
+        return
+    new.mkdir()
+    for kept in old.glob("*.json"):
+        try:
+            os.link(kept, new / kept.name)
+        except FileNotFoundError:  # a kept file's removal is not ours to stop
+            continue
+        except OSError:
+            shutil.copyfile(kept, new / kept.name)
 
 
 def _remove_tree(folder: Path) -> None:
@@ -447,34 +471,32 @@ def _update(
     progress: Progress,
 ) -> None:
     """Bring ``index`` (holding ``current``) to ``wanted``: drop removed files, reload changed ones."""
-    store, names, facts = index.store, index.names, FactTable(index.names.db)
+    store, names, facts = index.store, index.names, index.facts
+    assert facts is not None  # a generation on disk
     for stale in set(current) - set(wanted):
         graph = ox.NamedNode(Path(stale).as_uri())
         if store.contains_named_graph(graph):
             store.remove_graph(graph)
         names.remove_file(graph.value)
-        facts.remove_file(graph.value)
+        facts.forget(graph.value)
     changed = [p for p in sources.files if not _same(current.get(str(p)), wanted[str(p)])]
     total, done = sum(wanted[str(p)][0] for p in changed), 0
     from concurrent.futures import Future, ThreadPoolExecutor  # only to build: not on every start
 
-    def index_file(graph: ox.NamedNode) -> None:
-        names.index_graph(store, graph)
-        facts.index_graph(store, graph)
-
-    # Name keys and facts of file n are computed (Python) while file n+1 loads (Rust, GIL released).
+    # Name keys of file n are computed (Python) while file n+1 loads (Rust, GIL released).
     with ThreadPoolExecutor(max_workers=1) as worker:
         pending: Future[None] | None = None
         for path in changed:
             progress(path, done, total)
             done += wanted[str(path)][0]
             graph = sources.graph_of(path)
+            facts.forget(graph.value)
             if str(path) in current:
                 store.clear_graph(graph)
             load_file(store, path, graph, bulk=True)  # safe: a failed build is discarded whole
             if pending is not None:
                 pending.result()
-            pending = worker.submit(index_file, graph)
+            pending = worker.submit(names.index_graph, store, graph)
         if pending is not None:
             pending.result()
     progress(None, total, total)

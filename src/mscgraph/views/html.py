@@ -31,7 +31,7 @@ from mscgraph.model.files import write_atomic
 from mscgraph.model.namespaces import CONVERTER
 from mscgraph.names.keys import name_keys, normalize
 from mscgraph.query.terms import iri
-from mscgraph.store.facts import FactTable, decode
+from mscgraph.store.facts import decode
 from mscgraph.views.wholegraph import Facts, evidence_rows, summary_rows
 
 if TYPE_CHECKING:
@@ -255,7 +255,7 @@ def whole_page(kg: Graph, evidence_type: str = "all") -> tuple[nx.MultiDiGraph, 
     from mscgraph.model.forked import Forked
     from mscgraph.views import network
 
-    texts = FactTable(kg.name_index.db).texts() if kg.name_index is not None else None
+    texts = kg.kept_facts.texts() if kg.kept_facts is not None else None
     read = Facts(kg) if texts is None else None
 
     def facts() -> Facts:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from mscgraph.model.errors import MscGraphError
 from mscgraph.model.namespaces import CONVERTER, MSC, MSCD, OBO
 from mscgraph.query.terms import literal_value
-from mscgraph.store.facts import QUERY, FactMap, FactTable, Lit, Obj, collect
+from mscgraph.store.facts import QUERY, FactMap, Lit, Obj, collect
 
 if TYPE_CHECKING:
     from mscgraph.graph import Graph
@@ -53,8 +53,8 @@ class Facts:
     def __init__(self, kg: Graph | None = None, *, kept: FactMap | None = None) -> None:
         """The facts of ``kg`` (kept in its index, else read from its engine), or those ``kept``."""
         stored = kept
-        if stored is None and kg is not None and kg.name_index is not None:
-            stored = FactTable(kg.name_index.db).read()
+        if stored is None and kg is not None and kg.kept_facts is not None:
+            stored = kg.kept_facts.read()
         if stored is None:  # an index in memory or an endpoint: the query
             if kg is None:
                 raise TypeError("Facts needs a graph or the facts kept")
