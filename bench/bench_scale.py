@@ -8,9 +8,13 @@
 
 For each size, bench/generate.py writes a synthetic graph into ``--out`` (default bench/out,
 ignored by git), then every case runs as a whole process (bench/harness.py): median wall time
-of ``--runs`` runs after a warm-up, and peak resident memory. A case whose warm-up takes longer
-than ``--slow`` seconds is measured once more only (runs = 1 in the table), and a run longer than
-``--timeout`` seconds is killed and shown as "> N s".
+of ``--runs`` runs after a warm-up, and peak resident memory. A quick case runs more times, until
+its runs add up to :data:`MIN_TIME` seconds (at most :data:`MAX_RUNS` runs: a ×1 command is mostly
+process start-up, which varies from run to run). A case whose warm-up takes longer than ``--slow``
+seconds is measured once more only (runs = 1 in the table), and a run longer than ``--timeout``
+seconds is killed and shown as "> N s". A case and pyoxigraph's own figure for the same work are
+measured by turns (one run of each, then the next round), so both see the same moments of a
+machine whose speed varies.
 
 Each case of ours is set beside pyoxigraph's own figure where there is one (the index build beside
 ``Store.bulk_load``, each export beside ``Store.dump`` of the same store: bench/oxigraph_bulk.py,
@@ -25,14 +29,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
+import statistics
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import TimedOut, Timing, markdown_table, measure, run_once
+from harness import TimedOut, markdown_table, run_once
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -49,9 +55,13 @@ class Case:
     limited: bool = True  # False: never killed (the index builds, which every later case needs)
     targets: dict[int, float] = field(default_factory=dict)  # size -> seconds the case should stay under
     upto: int | None = None  # run at sizes up to this one only (e.g. a whole-graph page)
+    # pyoxigraph's own figure for the same work, as (section of the results, case): measured by turns
+    # with this case (see run_together)
+    beside: list[tuple[str, Case]] = field(default_factory=list)
 
 
 EXPORT_FORMATS = ("nt", "ttl", "jsonld")
+MIN_TIME, MAX_RUNS = 3.0, 30  # after a warm-up, a case runs at least this long, in at most that many runs
 # case -> (the limit as the table shows it, met(ours, other) -> bool, largest size it is set for)
 TARGETS: dict[str, tuple[str, Callable[[float, float | None], bool], int | None]] = {
     **{
@@ -83,6 +93,19 @@ def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case], 
     def fresh_bulk() -> None:
         shutil.rmtree(bulk_store, ignore_errors=True)
 
+    bulk_load = Case(
+        "pyoxigraph bulk_load",
+        [python(), str(BENCH / "oxigraph_bulk.py"), str(bulk_store), str(data)],
+        setup=fresh_bulk,
+        limited=False,
+    )
+    dumps = {  # pyoxigraph's own serialisers on the same on-disk store (the index's)
+        fmt: Case(
+            f"export --format {fmt}",
+            [python(), str(BENCH / "oxigraph_dump.py"), str(cache), fmt, str(work / f"engine.{fmt}")],
+        )
+        for fmt in EXPORT_FORMATS
+    }
     ours = [
         Case(
             "index build",
@@ -90,12 +113,7 @@ def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case], 
             setup=fresh_cache,
             env=env,
             limited=False,
-        ),
-        Case(
-            "pyoxigraph bulk_load",
-            [python(), str(BENCH / "oxigraph_bulk.py"), str(bulk_store), str(data)],
-            setup=fresh_bulk,
-            limited=False,
+            beside=[("mscgraph", bulk_load)],
         ),
         Case("lookup: mechanisms SS", [mscgraph(), "mechanisms", "SS", *d], env=env),
         Case("validate", [mscgraph(), "validate", *d], ok_codes=(0, 1), env=env, targets={100: 6, 1000: 60}),
@@ -109,6 +127,7 @@ def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case], 
                 f"export --format {fmt}",
                 [mscgraph(), "export", "--format", fmt, "-o", str(work / f"ours.{fmt}"), *d],
                 env=env,
+                beside=[("engine", dumps[fmt])],
             )
             for fmt in EXPORT_FORMATS
         ),
@@ -129,13 +148,6 @@ def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case], 
             upto=100,
         ),
     ]
-    engine = [  # pyoxigraph's own serialisers on the same on-disk store (the index's)
-        Case(
-            f"export --format {fmt}",
-            [python(), str(BENCH / "oxigraph_dump.py"), str(cache), fmt, str(work / f"engine.{fmt}")],
-        )
-        for fmt in EXPORT_FORMATS
-    ]
     naive = [python(), str(BENCH / "naive.py"), "--data", str(data)]
     theirs = [
         Case("lookup: mechanisms SS", [*naive, "query", "mechanisms-for-disease", f"disease={SS}"]),
@@ -144,41 +156,50 @@ def cases(data: Path, work: Path, cache: Path) -> tuple[list[Case], list[Case], 
         Case("export --format nt", [*naive, "export", str(work / "naive.nt")]),
         Case("html --disease SS", [*naive, "html", str(work / "naive.html"), "--disease", SS]),
     ]
-    return ours, theirs, engine
+    return ours, theirs
 
 
-def run_case(case: Case, runs: int, slow: float, timeout: float, warmup: bool = True) -> dict[str, object]:
-    """Measure one case; slow cases get one measured run, timed-out ones a lower bound."""
-    timeout = timeout if case.limited else None
-    try:
-        n = runs
-        if warmup:
-            if case.setup:
-                case.setup()
-            warm, _ = run_once(case.argv, case.env, ok_codes=case.ok_codes, timeout=timeout)
-            n = runs if warm <= slow else 1
-        t = measure(
-            case.name,
-            case.argv,
-            runs=n,
-            warmup=0,
-            env=case.env,
-            setup=case.setup,
-            ok_codes=case.ok_codes,
-            timeout=timeout,
-        )
-    except TimedOut:
-        return {"median_s": None, "timeout_s": timeout, "runs": 0, "peak_rss_mib": None}
-    return _row(t)
+def run_together(
+    cases: list[Case], runs: int, slow: float, timeout: float, warmup: bool = True
+) -> list[dict[str, object]]:
+    """Measure ``cases`` by turns (one run of each, then the next round), so that a case and the
+    figure set beside it see the same moments of a machine whose speed varies; one row each. Slow
+    cases get one measured run, timed-out ones a lower bound."""
+    rows: list[dict[str, object] | None] = [None] * len(cases)
+    samples: list[list[tuple[float, float]]] = [[] for _ in cases]
+
+    def once(i: int) -> tuple[float, float] | None:
+        case, limit = cases[i], timeout if cases[i].limited else None
+        if case.setup:
+            case.setup()
+        try:
+            return run_once(case.argv, case.env, ok_codes=case.ok_codes, timeout=limit)
+        except TimedOut:
+            rows[i] = {"median_s": None, "timeout_s": limit, "runs": 0, "peak_rss_mib": None}
+            return None
+
+    n = runs
+    if warmup:
+        warm = [once(i) for i in range(len(cases))]
+        if any(w is None or w[0] > slow for w in warm):
+            n = 1
+        else:  # quick cases run more rounds: at least MIN_TIME seconds of each, as a noise-proof median
+            n = max(runs, min(MAX_RUNS, math.ceil(MIN_TIME / max(w[0] for w in warm if w is not None))))
+    for _ in range(n):
+        for i in range(len(cases)):
+            if rows[i] is None and (sample := once(i)) is not None:
+                samples[i].append(sample)
+    return [row or _row(case.name, s) for case, row, s in zip(cases, rows, samples, strict=True)]
 
 
-def _row(t: Timing) -> dict[str, object]:
+def _row(label: str, samples: list[tuple[float, float]]) -> dict[str, object]:
+    times = [t for t, _ in samples]
     return {
-        "median_s": t.median_s,
-        "min_s": t.min_s,
-        "max_s": t.max_s,
-        "runs": t.runs,
-        "peak_rss_mib": round(t.peak_rss_mib, 1),
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "runs": len(times),
+        "peak_rss_mib": round(max(m for _, m in samples), 1),
     }
 
 
@@ -211,14 +232,14 @@ def bench_scale(
     work.mkdir(parents=True)
     print(f"×{scale}: generating {data} ...", file=sys.stderr, flush=True)
     generate(scale, data)
-    ours, theirs, own = cases(data, work, work / "cache")
+    ours, theirs = cases(data, work, work / "cache")
     keep = previous or {}
     result: dict[str, object] = {
         "scale": scale,
         **({"triples": keep["triples"]} if "triples" in keep else {}),
         **{engine: dict(keep.get(engine, {})) for engine in ("mscgraph", "naive", "engine")},
     }
-    for engine, todo in (("mscgraph", ours), ("engine", own), ("naive", theirs)):
+    for engine, todo in (("mscgraph", ours), ("naive", theirs)):
         for case in todo:
             if case.upto is not None and scale > case.upto:
                 result[engine].pop(case.name, None)  # type: ignore[attr-defined]
@@ -228,12 +249,16 @@ def bench_scale(
                     run_once(case.argv, case.env)  # later cases need the index
                     result["triples"] = count_triples(work / "cache")
                 continue
-            print(f"×{scale}: {engine}: {case.name} ...", file=sys.stderr, flush=True)
-            row = run_case(case, runs, slow, timeout, warmup)
+            together = [(engine, case), *case.beside]
+            sections = " and ".join(section for section, _ in together)
+            print(f"×{scale}: {sections}: {case.name} ...", file=sys.stderr, flush=True)
+            rows = run_together([c for _, c in together], runs, slow, timeout, warmup)
+            row = rows[0]
             if scale in case.targets:
                 row["target_s"] = case.targets[scale]
-            result[engine][case.name] = row  # type: ignore[index]
-            print(f"    {_fmt(row)}", file=sys.stderr, flush=True)
+            for (section, measured_case), measured in zip(together, rows, strict=True):
+                result[section][measured_case.name] = measured  # type: ignore[index]
+            print(f"    {' vs '.join(map(_fmt, rows))}", file=sys.stderr, flush=True)
             if case.name == "index build":
                 if not row.get("runs"):  # later cases need the index
                     run_once(case.argv, case.env)
