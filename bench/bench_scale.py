@@ -314,6 +314,32 @@ def _target(scale: int, name: str, vs: str, mine: dict, other: dict | None) -> t
 
 
 def table(results: list[dict]) -> str:
+    """Every row: each case of ours beside pyoxigraph's figure or the naive way's, with its limit."""
+    return markdown_table(_rows(results))
+
+
+TARGET_COLUMNS = ("size", "case", "mscgraph", "vs", "other", "ratio", "target", "met")
+README_START, README_END = "<!-- bench-targets -->", "<!-- /bench-targets -->"
+
+
+def targets_table(results: list[dict]) -> str:
+    """The rows that have a limit (the issue's targets), fewer columns: what README shows."""
+    return markdown_table([{k: row[k] for k in TARGET_COLUMNS} for row in _rows(results) if row["target"]])
+
+
+def write_readme(readme: Path, results: list[dict]) -> None:
+    """Put :func:`targets_table` between README's two markers (written whole, by a rename)."""
+    text = readme.read_text("utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{readme}: no {README_START} … {README_END} markers to write the table between")
+    new = f"{text[: start + len(README_START)]}\n{targets_table(results)}\n{text[end:]}"
+    tmp = readme.with_name(readme.name + ".tmp")
+    tmp.write_text(new, "utf-8")
+    tmp.replace(readme)
+
+
+def _rows(results: list[dict]) -> list[dict[str, object]]:
     rows = []
     for r in sorted(results, key=lambda r: r["scale"]):
         for name, mine in r["mscgraph"].items():
@@ -338,7 +364,7 @@ def table(results: list[dict]) -> str:
                         "met": met,
                     }
                 )
-    return markdown_table(rows)
+    return rows
 
 
 def plot(results: list[dict], path: Path) -> None:
@@ -388,6 +414,17 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=BENCH / "results")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "scale.png")
     parser.add_argument(
+        "--readme",
+        type=Path,
+        default=None,
+        help="also write the targets' rows into this README, between its markers",
+    )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="measure nothing: write the table, plot and README from the results kept",
+    )
+    parser.add_argument(
         "--only",
         default="",
         help="comma-separated words: measure only the cases whose name holds one, keep the other rows",
@@ -397,7 +434,7 @@ def main() -> None:
     only = [w for w in args.only.split(",") if w]
     scales = [1, 10] if args.quick else [int(s) for s in (args.scales or "1,100,1000").split(",")]
     args.results.mkdir(parents=True, exist_ok=True)
-    for scale in scales:
+    for scale in [] if args.report else scales:
         path = args.results / f"scale-{scale}.json"
         previous = json.loads(path.read_text()) if only and path.exists() else None
         result = bench_scale(
@@ -411,6 +448,8 @@ def main() -> None:
     (args.results / "scale.md").write_text(md + "\n")
     args.plot.parent.mkdir(parents=True, exist_ok=True)
     plot(results, args.plot)
+    if args.readme:
+        write_readme(args.readme, results)
     print(md)
 
 

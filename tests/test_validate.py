@@ -207,7 +207,8 @@ def test_finding_needs_one_sentence_per_language(data_copy: Path) -> None:
 @pytest.mark.slow
 def test_a_study_has_one_sentence_per_language(data_copy: Path) -> None:
     """Two Chinese sentences and two English ones would leave open which renders which."""
-    append(data_copy / "ss.ttl", 'mscd:study-ref34 msc:sourceSentence "第二个句子。"@zh , "A second sentence."@en .')
+    second = 'msc:sourceSentence "第二个句子。"@zh , "A second sentence."@en'
+    append(data_copy / "ss.ttl", f"mscd:study-ref34 {second} .")
     problem = only_problem(validate([data_copy]), "mscd:study-ref34")
     assert "one msc:sourceSentence per language" in problem.message
 
