@@ -32,13 +32,12 @@ import json
 import math
 import os
 import shutil
-import statistics
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import TimedOut, markdown_table, run_once
+from harness import TimedOut, Timing, markdown_table, run_once
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -189,17 +188,16 @@ def run_together(
         for i in range(len(cases)):
             if rows[i] is None and (sample := once(i)) is not None:
                 samples[i].append(sample)
-    return [row or _row(case.name, s) for case, row, s in zip(cases, rows, samples, strict=True)]
+    return [row or _row(Timing.of(case.name, s)) for case, row, s in zip(cases, rows, samples, strict=True)]
 
 
-def _row(label: str, samples: list[tuple[float, float]]) -> dict[str, object]:
-    times = [t for t, _ in samples]
+def _row(t: Timing) -> dict[str, object]:
     return {
-        "median_s": statistics.median(times),
-        "min_s": min(times),
-        "max_s": max(times),
-        "runs": len(times),
-        "peak_rss_mib": round(max(m for _, m in samples), 1),
+        "median_s": t.median_s,
+        "min_s": t.min_s,
+        "max_s": t.max_s,
+        "runs": t.runs,
+        "peak_rss_mib": round(t.peak_rss_mib, 1),
     }
 
 
@@ -250,8 +248,8 @@ def bench_scale(
                     result["triples"] = count_triples(work / "cache")
                 continue
             together = [(engine, case), *case.beside]
-            sections = " and ".join(section for section, _ in together)
-            print(f"×{scale}: {sections}: {case.name} ...", file=sys.stderr, flush=True)
+            turns = "".join(f" by turns with {other.name}" for _, other in case.beside)
+            print(f"×{scale}: {engine}: {case.name}{turns} ...", file=sys.stderr, flush=True)
             rows = run_together([c for _, c in together], runs, slow, timeout, warmup)
             row = rows[0]
             if scale in case.targets:

@@ -21,6 +21,12 @@ class Timing:
     runs: int
     peak_rss_mib: float
 
+    @classmethod
+    def of(cls, label: str, samples: Sequence[tuple[float, float]]) -> Timing:
+        """The timing of ``samples``, each (wall time s, peak RSS MiB) of one run."""
+        times, peak = [t for t, _ in samples], max(m for _, m in samples)
+        return cls(label, statistics.median(times), min(times), max(times), len(times), peak)
+
     def row(self) -> dict[str, object]:
         return {
             "case": self.label,
@@ -93,8 +99,7 @@ def measure(
     for _ in range(warmup):
         one()
     samples = [one() for _ in range(runs)]
-    times = [t for t, _ in samples]
-    return Timing(label, statistics.median(times), min(times), max(times), runs, max(m for _, m in samples))
+    return Timing.of(label, samples)
 
 
 def markdown_table(rows: Sequence[Mapping[str, object]]) -> str:
