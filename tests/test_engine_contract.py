@@ -15,7 +15,7 @@ import mscgraph
 from mscgraph.engines.base import Engine
 from mscgraph.engines.remote import RemoteEngine
 from mscgraph.model.errors import MscGraphError, QuerySyntaxError, ServiceRefused, UsageError
-from mscgraph.views import sparql
+from mscgraph.views import rdf, sparql
 
 MSC = "https://w3id.org/mscgraph/ontology/"
 SS = ox.NamedNode("https://w3id.org/mscgraph/data/SS")
@@ -108,6 +108,21 @@ def test_dump_writes_the_triples_in_the_engines_serialiser(engine: Engine, fmt: 
         return {t for t in triples if not any(isinstance(x, ox.BlankNode) for x in t)}
 
     assert named(written) == named(expected) and ABBREVIATION in written
+
+
+def test_jsonld_export_converts_the_dump_on_either_engine(engine: Engine) -> None:
+    """`mscgraph export --format jsonld` converts ``dump``'s N-Triples as the dump runs in a thread of
+    its own (an embedded store's, or an endpoint's answer being read): it reads back as ``triples()``."""
+    out = io.BytesIO()
+    rdf.write_jsonld_dump(lambda stream: engine.dump(stream, ox.RdfFormat.N_TRIPLES), out)
+    written = [q.triple for q in ox.parse(out.getvalue(), ox.RdfFormat.JSON_LD)]
+    expected = list(engine.triples())
+    assert len(set(written)) == len(set(expected)) and ABBREVIATION in written
+
+    def named(triples: list[ox.Triple]) -> set[ox.Triple]:
+        return {t for t in triples if not any(isinstance(x, ox.BlankNode) for x in t)}
+
+    assert named(written) == named(expected)
 
 
 def test_both_engines_write_the_same_results(embedded: mscgraph.KnowledgeGraph, remote: RemoteEngine) -> None:

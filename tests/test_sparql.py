@@ -187,6 +187,46 @@ def test_jsonld_export_from_the_store_dump_is_the_triples_writer_output(kg: mscg
     assert json.loads(dumped.getvalue())["@graph"]
 
 
+def test_piped_hands_over_every_chunk_and_raises_the_producers_error_after_them() -> None:
+    """The JSON-LD export converts the store's dump as it comes, the dump in a thread of its own:
+    every byte reaches the consumer in order, and a failing producer's error comes after its bytes."""
+    sent = [bytes([n % 256]) * 7919 for n in range(300)]  # more than the pipe holds, in odd sizes
+    got: list[bytes] = []
+
+    def produce(stream) -> None:
+        for chunk in sent:
+            stream.write(chunk)
+
+    rdf.piped(produce, got.append)
+    assert b"".join(got) == b"".join(sent)
+
+    def fail(stream) -> None:
+        stream.write(b"half")
+        raise UsageError("the store went away")
+
+    got.clear()
+    with pytest.raises(UsageError, match="went away"):
+        rdf.piped(fail, got.append)
+    assert b"".join(got) == b"half"
+
+
+def test_piped_stops_the_producer_when_the_consumer_fails() -> None:
+    """A consumer that fails (stdout closed by `| head`) closes the pipe: the endless producer ends on
+    its next write, and the consumer's own error is the one raised."""
+    import threading
+
+    def endless(stream) -> None:
+        while True:
+            stream.write(b"x" * 4096)
+
+    def consume(chunk: bytes) -> None:
+        raise BrokenPipeError("reader gone")
+
+    with pytest.raises(BrokenPipeError, match="reader gone"):
+        rdf.piped(endless, consume)
+    assert [t for t in threading.enumerate() if t.name == "mscgraph-producer"] == []
+
+
 def test_jsonld_writer_keeps_literals_that_need_escapes() -> None:
     """Literals whose N-Triples form has escapes (quotes, backslashes, control characters, DEL), or
     none where JSON has none (line and paragraph separators), languages and datatypes, blank nodes:
@@ -303,10 +343,10 @@ def test_sparql_and_export_through_an_endpoint(
     assert bad.exit_code != 0 and "syntax error at line 1" in bad.output
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "xml", "nt"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "xml", "nt", "export jsonld"])
 def test_streamed_results_end_quietly_at_a_closed_pipe(fmt: str) -> None:
     """pyoxigraph's writers stream to stdout: `| head` closing the pipe mid-answer ends mscgraph with 0 and
-    nothing on stderr, not as a failed query."""
+    nothing on stderr, not as a failed query; so does the JSON-LD export, whose dump runs in a thread."""
     import shutil
     import subprocess
     import sys
@@ -316,6 +356,8 @@ def test_streamed_results_end_quietly_at_a_closed_pipe(fmt: str) -> None:
     if fmt == "nt":
         query = "CONSTRUCT { ?a ?b ?d } WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 400000"
     shell = f"set -o pipefail; '{script}' sparql '{query}' --format {fmt} | head -c 100"
+    if fmt == "export jsonld":
+        shell = f"set -o pipefail; '{script}' export --format jsonld | head -c 100"
     result = subprocess.run(["bash", "-c", shell], capture_output=True, timeout=120)
     assert result.returncode == 0 and result.stderr == b"", result.stderr
     assert len(result.stdout) == 100

@@ -40,9 +40,7 @@ def _rdf_writer(fmt: str) -> Writer:
         if spec.concatenates and spec.pyoxigraph:  # the engine's own serialiser
             kg.engine.dump(out, getattr(ox.RdfFormat, spec.pyoxigraph), spec.prefixes)
         elif spec.pyoxigraph is None:  # compact JSON-LD, from the engine's N-Triples
-            nodes = rdf.JsonLdNodes(out)
-            kg.engine.dump(nodes.stream(), ox.RdfFormat.N_TRIPLES)
-            nodes.close()
+            rdf.write_jsonld_dump(lambda stream: kg.engine.dump(stream, ox.RdfFormat.N_TRIPLES), out)
         else:
             rdf.write(triples(kg), fmt, out)
 
