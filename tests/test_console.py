@@ -90,6 +90,25 @@ def test_closed_pipe_on_a_long_output():
     assert "Traceback" not in result.stderr and result.returncode == 0
 
 
+@pytest.mark.parametrize("command", ["stats", "export --format jsonld", "sparql 'ASK {}' --format json"])
+def test_a_closed_stdout_is_a_failed_write_not_a_traceback(command: str) -> None:
+    """`mscgraph stats >&-`: Python starts without sys.stdout; the data cannot be written, which is said
+    in one line with status 1, as for any failed write (`echo x >&-` fails the same way)."""
+    result = subprocess.run(
+        ["bash", "-c", f"'{SCRIPT}' {command} >&-"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    assert result.stderr == "mscgraph: error: cannot write the output: Bad file descriptor\n"
+
+
+def test_a_closed_stdout_does_not_stop_a_command_writing_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "graph.jsonld"
+    shell = f"'{SCRIPT}' export --format jsonld -o '{target}' >&-"
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert json.loads(target.read_text("utf-8"))["@graph"]
+
+
 STARTUP = """
 import atexit, json, sys
 atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))

@@ -104,6 +104,17 @@ def main() -> None:
     _show_warnings()
 
 
+def _unwritable_stdout() -> None:
+    """Give a process started without stdout one that refuses writes (the null device opened for reading,
+    as file descriptor 1): writing data then fails with "Bad file descriptor", as `echo x >&-` does, and
+    the command says ``cannot write the output: ...``; a command that writes only to ``-o FILE`` works."""
+    fd = os.open(os.devnull, os.O_RDONLY)
+    if fd != 1:
+        os.dup2(fd, 1)
+        os.close(fd)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 (the process's stdout)
+
+
 def run() -> None:
     """The ``mscgraph`` console script: the command group, then an exit without the interpreter's teardown.
 
@@ -112,6 +123,8 @@ def run() -> None:
     exit hands all of its memory back at once. Only the streams are flushed (nothing else of ours needs
     an exit handler: files are written atomically, indexes closed by the code that builds them).
     ``main`` itself (the group, which tests and programs invoke) exits as any click program."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        _unwritable_stdout()
     try:
         main()
         code: int | str | None = 0
