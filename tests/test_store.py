@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from conftest import EXTRA
 
 import mscgraph
 from mscgraph.cli.progress import ProgressBar
-from mscgraph.model.errors import UnknownName
+from mscgraph.model.errors import MscGraphError, UnknownName
+from mscgraph.store import facts
 from mscgraph.store.facts import QUERY, FactFiles, FactMap, Lit, Obj, collect
 from mscgraph.store.index import Sources, cache_root, open_index
 from mscgraph.views.wholegraph import Facts
@@ -203,15 +205,38 @@ def test_kept_facts_cut_short_are_computed_again_and_a_folder_that_cannot_be_wri
     data: Path,
 ) -> None:
     kg = mscgraph.load([data])
-    whole = _kept(kg).texts()
+    whole = _kept(kg).kept()
     first = _kept(kg).path(min(g.value for g in kg.engine.store.named_graphs()))
-    first.write_text(whole[0][: len(whole[0]) // 2])  # as a crash in the middle of writing would leave it
-    assert _kept(kg).texts() == whole and first.read_text() == whole[0]
+    first.write_bytes(whole[0][: len(whole[0]) // 2])  # as a crash in the middle of writing would leave it
+    assert _kept(kg).kept() == whole and first.read_bytes() == whole[0]
 
     shutil.rmtree(_kept(kg).folder)
     _kept(kg).folder.write_text("")  # a file where the folder should be: nothing can be kept there
-    assert _kept(kg).texts() == whole and _kept(kg).folder.read_text() == ""
+    assert _kept(kg).kept() == whole and _kept(kg).folder.read_text() == ""
     assert not list(_kept(kg).folder.parent.glob("*.tmp"))
+
+
+class _Touch:
+    """Pickles as a call of ``Path.touch`` on ``path``: what a planted file could ask to run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[Path]]:
+        return Path.touch, (self.path,)
+
+
+def test_kept_facts_holding_anything_but_facts_are_refused_not_run(data: Path, tmp_path: Path) -> None:
+    kg = mscgraph.load([data])
+    first = _kept(kg).kept()[0]
+    path = _kept(kg).path(min(g.value for g in kg.engine.store.named_graphs()))
+    planted = pickle.dumps({"s": {"p": [_Touch(tmp_path / "ran")]}}, pickle.HIGHEST_PROTOCOL)
+    path.write_bytes(facts.MAGIC + len(planted).to_bytes(8, "big") + planted)  # a header that says whole
+    with pytest.raises(MscGraphError, match=r"kept facts are damaged \(kept facts hold pathlib\.Path\.touch"):
+        _kept(kg).read()
+    assert not (tmp_path / "ran").exists()
+    real = facts.decode([first])  # the real ones hold literals, which the reader lets through
+    assert any(type(o) is Lit for props in real.values() for objs in props.values() for o in objs)
 
 
 def test_an_index_in_memory_keeps_no_facts_and_the_views_read_them_from_the_engine() -> None:

@@ -119,8 +119,10 @@ def _nodes(graph):
 def test_the_whole_page_joined_in_a_child_equals_the_page_joined_here(kg, facts):
     graph, page = html.whole_page(kg)
     drawn = network.view(kg, facts=facts, findings=False)
-    assert page == html.page_evidence(kg, facts=facts, network=drawn)
+    here = html.page_evidence(kg, facts=facts, network=drawn)
+    assert page == here
     assert _nodes(graph) == _nodes(drawn) and _edges(graph) == _edges(drawn)
+    assert html.page_json(graph, page) == html.page_json(drawn, here)
     # without the disease -> mechanism edges, which the page does not draw: the same nodes, no other edge
     every = network.build(kg, facts=facts)
     assert _nodes(drawn) == _nodes(every)

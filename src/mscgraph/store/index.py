@@ -10,7 +10,7 @@ Layout of one generation of the index (a ``db-N`` directory):
   store's named graphs, which are exactly the source files;
 - ``names.sqlite``: the normalised name keys of the entities named in each file
   (:mod:`mscgraph.names.index`), for fast, exact name resolution and search;
-- ``facts/``: the facts the whole-graph views join, one JSON file per source file, computed the first
+- ``facts/``: the facts the whole-graph views join, one file per source file, computed the first
   time a view asks for them (:mod:`mscgraph.store.facts`).
 
 A manifest decides whether the index is current: each source's size, mtime, ctime and inode, and
@@ -47,11 +47,11 @@ import pyoxigraph as ox
 from mscgraph.model import resources
 from mscgraph.model.errors import DataError, MscGraphWarning
 from mscgraph.names.index import NameIndex
-from mscgraph.store.facts import FOLDER, FactFiles
+from mscgraph.store.facts import FOLDER, SUFFIX, FactFiles
 
 Progress = Callable[[Path | None, int, int], None]  # (file being loaded or None when done, bytes done, all)
 
-INDEX_VERSION = "7"  # bump when the store layout changes
+INDEX_VERSION = "8"  # bump when the store layout changes
 NAMES = "names.sqlite"  # the name index, beside the store in each generation
 Manifest = dict[str, Any]  # manifest.json: layout version, generation, name index size, files
 Fingerprint = list[Any]  # of a source file: size, mtime (ns), ctime (ns), inode (see Sources.stats), hash
@@ -388,7 +388,7 @@ def _link_facts(old: Path, new: Path) -> None:
     if not old.is_dir():
         return
     new.mkdir()
-    for kept in old.glob("*.json"):
+    for kept in old.glob(f"*{SUFFIX}"):
         try:
             os.link(kept, new / kept.name)
         except FileNotFoundError:  # a kept file's removal is not ours to stop

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from mscgraph.evidence import summary as evidence
 from mscgraph.evidence.findings import citation
@@ -162,7 +162,7 @@ def page_evidence(
     evidence_type: str = "all",
     facts: Facts | None = None,
     network: nx.MultiDiGraph | None = None,
-    joined: Callable[[], Joined] | None = None,
+    shown: Callable[[], Shown] | None = None,
 ) -> PageEvidence:
     """The page's evidence, cut like :func:`mscgraph.network.view` (diseases, mechanisms, evidence type).
 
@@ -172,53 +172,30 @@ def page_evidence(
     shows, so its cost follows the cut, not the graph; the whole graph's rows are joined from flat facts
     (:mod:`.wholegraph`; ``facts``: those already read, which any page may also be cut from).
     ``network``: the network the page draws; the page's search then knows the names of its nodes (and
-    their publications) only, not of every entity in the graph. ``joined``: gives the whole graph's
-    :func:`whole_evidence` (computed elsewhere: see :func:`whole_page`).
+    their publications) only, not of every entity in the graph. ``shown``: gives the links and findings
+    the page shows, made elsewhere (see :func:`whole_page`).
     """
     diseases, mechanisms = set(diseases), set(mechanisms)
-    # the queries and the names first, while ``joined`` may still be at work
+    # the queries and the names first, while ``shown`` may still be at work
     families = evidence.mechanism_families(kg)
     diseases_named = kg.rows("_diseases")
     labels = {r["entity"]: (r["label"], r["label_zh"]) for r in kg.rows("_subject-labels")}
     names = _page_names(kg, None if network is None else _named_entities(network, labels))
-    if joined is not None:
-        every_link, rows = joined()
-    elif (diseases or mechanisms) and facts is None:
-        every_link, rows = _bound_evidence(kg, diseases, mechanisms)
+    if shown is not None:
+        links, findings = shown()
     else:
-        every_link, rows = whole_evidence(facts or Facts(kg))
-    by_link: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    findings: list[dict[str, Any]] = []
-    for r in sorted(rows, key=lambda r: (r["disease"], r["mechanism"], r["role"], r["finding"], r["study"])):
-        if evidence_type != "all" and r["evidence"] != evidence_type:
-            continue
-        by_link[(r["disease"], r["mechanism"], r["role"])].append(len(findings))
-        findings.append({"citation": citation(r), **r})
-    shown = [
-        s
-        for s in every_link
-        if (not diseases or s["subject"] in diseases)
-        and (not mechanisms or s["mechanism"] in mechanisms)
-        and (s["subject"], s["mechanism"], s["role_label"]) in by_link
-    ]
-    links: list[dict[str, Any]] = [
-        {
-            **s,
-            "id": link_id(s["subject"], s["mechanism"], s["role"]),
-            "rows": by_link[(s["subject"], s["mechanism"], s["role_label"])],
-        }
-        for s in shown
-    ]
-    used = sorted({i for link in links for i in link["rows"]})
-    renumber = {old: new for new, old in enumerate(used)}
-    for link in links:
-        link["rows"] = [renumber[i] for i in link["rows"]]
-    columns, grid_rows = evidence.grid(kg, role=None, links=shown, families=families)
+        if (diseases or mechanisms) and facts is None:
+            joined = _bound_evidence(kg, diseases, mechanisms)
+        else:
+            joined = whole_evidence(facts or Facts(kg))
+        links, findings = cut(joined, diseases, mechanisms, evidence_type)
+    summaries = cast(list[evidence.LinkSummary], links)  # each with its id and rows too
+    columns, grid_rows = evidence.grid(kg, role=None, links=summaries, families=families)
     names_by_subject = {link["subject_name"]: link["subject"] for link in links}
     names_by_subject.update({r["disease_name"]: r["disease"] for r in diseases_named})
     return PageEvidence(
         links=links,
-        findings=[findings[i] for i in used],
+        findings=findings,
         columns=[{"id": names_by_subject[c], "name": c} for c in columns[2:] if c in names_by_subject],
         rows=[r["mechanism_id"] for r in grid_rows],
         families={m: {"family": family, "order": order} for m, (family, order) in families.items()},
@@ -235,6 +212,7 @@ def page_evidence(
 
 
 Joined: TypeAlias = tuple[list[evidence.LinkSummary], list[dict[str, Any]]]
+Shown: TypeAlias = tuple[list[dict[str, Any]], list[dict[str, Any]]]  # links and findings (see cut)
 
 
 def whole_evidence(facts: Facts) -> Joined:
@@ -242,28 +220,59 @@ def whole_evidence(facts: Facts) -> Joined:
     return [evidence.summary_of(r) for r in summary_rows(facts)], evidence_rows(facts)
 
 
+def cut(joined: Joined, diseases: set[str], mechanisms: set[str], evidence_type: str) -> Shown:
+    """The links and findings a page shows, of the link summaries and ``evidence`` rows ``joined``: each
+    link of the diseases and mechanisms (none: any) with findings of ``evidence_type``, with its id and
+    the indices of those findings (a finding and study each) in the findings, which are in
+    (disease, mechanism, role, finding, study) order, each with its citation."""
+    every_link, rows = joined
+    by_link: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    findings: list[dict[str, Any]] = []
+    for r in sorted(rows, key=lambda r: (r["disease"], r["mechanism"], r["role"], r["finding"], r["study"])):
+        if evidence_type != "all" and r["evidence"] != evidence_type:
+            continue
+        by_link[(r["disease"], r["mechanism"], r["role"])].append(len(findings))
+        findings.append({"citation": citation(r), **r})
+    links: list[dict[str, Any]] = [
+        {
+            **s,
+            "id": link_id(s["subject"], s["mechanism"], s["role"]),
+            "rows": by_link[(s["subject"], s["mechanism"], s["role_label"])],
+        }
+        for s in every_link
+        if (not diseases or s["subject"] in diseases)
+        and (not mechanisms or s["mechanism"] in mechanisms)
+        and (s["subject"], s["mechanism"], s["role_label"]) in by_link
+    ]
+    used = sorted({i for link in links for i in link["rows"]})
+    renumber = {old: new for new, old in enumerate(used)}
+    for link in links:
+        link["rows"] = [renumber[i] for i in link["rows"]]
+    return links, [findings[i] for i in used]
+
+
 def whole_page(kg: Graph, evidence_type: str = "all") -> tuple[nx.MultiDiGraph, PageEvidence]:
     """The whole graph's network and page evidence, from its facts read once.
 
-    The evidence is joined in a forked child (:class:`~mscgraph.model.forked.Forked`) while this
-    process builds the network and runs the page's queries, which take about as long (0.6-0.9 s each
-    at x100, on two cores). Each process decodes the facts the index keeps itself: a child that read
-    the parent's copy would copy each page of it that it touches (its objects' reference counts), which
-    in a virtual machine cost it half again its time. An engine's facts (an index in memory, an
-    endpoint) are read once, here, before the fork.
+    The evidence is joined and cut in a forked child (:class:`~mscgraph.model.forked.Forked`) while
+    this process builds the network and runs the page's queries, which take about as long (1-1.5 s each
+    at x100, on two cores). Each process decodes
+    the facts the index keeps itself: a child that read the parent's copy would copy each page of it that
+    it touches (its objects' reference counts), which in a virtual machine cost it half again its time.
+    An engine's facts (an index in memory, an endpoint) are read once, here, before the fork.
     """
     from mscgraph.model.forked import Forked
     from mscgraph.views import network
 
-    texts = kg.kept_facts.texts() if kg.kept_facts is not None else None
-    read = Facts(kg) if texts is None else None
+    kept = kg.kept_facts.kept() if kg.kept_facts is not None else None
+    read = Facts(kg) if kept is None else None
 
     def facts() -> Facts:
-        return read if read is not None else Facts(kept=decode(texts or []))
+        return read if read is not None else Facts(kept=decode(kept or []))
 
-    with Forked(lambda: whole_evidence(facts())) as joined:
+    with Forked(lambda: cut(whole_evidence(facts()), set(), set(), evidence_type)) as child:
         graph = network.view(kg, evidence=evidence_type, facts=(mine := facts()), findings=False)
-        return graph, page_evidence(kg, (), (), evidence_type, mine, graph, joined.result)
+        return graph, page_evidence(kg, (), (), evidence_type, mine, graph, child.result)
 
 
 def _bound_evidence(
@@ -656,9 +665,9 @@ def render(graph: nx.MultiDiGraph, ev: PageEvidence, title: str = TITLE) -> str:
 
 
 def _parts(graph: nx.MultiDiGraph, ev: PageEvidence, title: str) -> list[str]:
-    """The page's text in pieces: the template's and the values put into it (the data, tens of MB of
-    ASCII, stays one piece: joined to the libraries' non-ASCII text it would be copied at 2 bytes a
-    character, then encoded again)."""
+    """The page's text in pieces: the template's and the values put into it, the data in the pieces of
+    :func:`_page_json` (tens of MB of ASCII: joined to the libraries' non-ASCII text it would be copied
+    at 2 bytes a character, then encoded again)."""
     from mscgraph.model.version import __version__
 
     vis_js, vis_css = vis_assets()
@@ -670,23 +679,42 @@ def _parts(graph: nx.MultiDiGraph, ev: PageEvidence, title: str) -> list[str]:
         "vis_css": vis_css,
         "vis_js": vis_js,
         "app_js": app_js,
-        "data": page_json(graph, ev),
         "script_hashes": " ".join(_hash(s) for s in scripts),
     }
     pieces = re.split(r"\{\{(\w+)\}\}", _template("graph.html"))  # text, name, text, name, ..., text
-    return [values[piece] if i % 2 else piece for i, piece in enumerate(pieces)]
+    out: list[str] = []
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            out.append(piece)
+        elif piece == "data":
+            out += _page_json(graph, ev)
+        else:
+            out.append(values[piece])
+    return out
 
 
 def page_json(graph: nx.MultiDiGraph, ev: PageEvidence) -> str:
-    """``script_json(payload(graph, ev))``, two of its parts (the findings, half the page, and the search's
-    names) built and encoded in a forked child (:class:`~mscgraph.model.forked.Forked`) while this
-    process builds and encodes the rest."""
+    """``script_json(payload(graph, ev))``."""
+    return "".join(_page_json(graph, ev))
+
+
+def _page_json(graph: nx.MultiDiGraph, ev: PageEvidence) -> list[str]:
+    """:func:`page_json` in pieces (its text joined would be one more copy of tens of MB). The nodes and
+    the findings (two thirds of it) are encoded in a forked child (:class:`~mscgraph.model.forked.Forked`)
+    while this process encodes the rest and builds the search's names."""
     from mscgraph.model.forked import Forked
 
-    with Forked(lambda: (script_json(ev.findings), script_json(search_names(graph, ev)))) as child:
-        parts = {key: script_json(value) for key, value in _drawing(graph, ev).items() if key != "findings"}
-        parts["findings"], parts["names"] = child.result()
-    return "{" + ",".join(f"{script_json(key)}:{parts[key]}" for key in sorted(parts)) + "}"
+    drawing = _drawing(graph, ev)
+    beside = ("nodes", "findings")
+    with Forked(lambda: [script_json(drawing[key]) for key in beside]) as child:
+        parts = {key: script_json(value) for key, value in drawing.items() if key not in beside}
+        parts["names"] = script_json(search_names(graph, ev))
+        parts.update(zip(beside, child.result(), strict=True))
+    pieces = ["{"]
+    for key in sorted(parts):
+        pieces += [script_json(key), ":", parts[key], ","]
+    pieces[-1] = "}"
+    return pieces
 
 
 def write(graph: nx.MultiDiGraph, ev: PageEvidence, path: str | Path, title: str = TITLE) -> Path:

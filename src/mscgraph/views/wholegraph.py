@@ -89,9 +89,16 @@ class Facts:
         """The literals at ``s``'s path (one predicate or a sequence) in one of the languages ``tags``."""
         if type(path) is str:  # the look-ups written out: these run a million times for a large page
             found: Sequence[Obj] = self.out.get(s, _NONE).get(path, _EMPTY)  # type: ignore[arg-type]
+        elif path[-1] == LABEL:  # a path to labels: of a few shared terms (roles, directions, classes...)
+            return [t for o in self.path(s, *path[:-1]) for t in self._labels(o, tags)]
         else:
             found = self.path(s, *path)
         return [t for t in found if type(t) is Lit and t.language in tags]
+
+    @cache  # noqa: B019 (the facts live as long as the page is built)
+    def _labels(self, o: Obj, tags: tuple[str | None, ...]) -> list[Lit]:
+        """``o``'s labels in the languages ``tags``, worked out once (the caller only reads them)."""
+        return self.text(o, LABEL, *tags)
 
     def path(self, s: Obj, *ps: str) -> list[Obj]:
         """The objects of the sequence path ``p1/p2/...`` from ``s`` (a bag, as SPARQL joins it)."""
@@ -170,10 +177,13 @@ def node_rows(f: Facts) -> list[Row]:
     """The rows of ``_network-nodes``."""
     v = f.value
     rows: dict[tuple[Any, ...], tuple[str, str, Row]] = {}  # GROUP BY: equal rows are one
+    kinds: dict[tuple[Obj, ...], list[tuple[str, str]]] = {}  # a node's types -> its classes and kinds
     for node, props in f.out.items():
-        if RDF_TYPE not in props:
+        if (types := props.get(RDF_TYPE)) is None:
             continue
-        classes = [(c, kind) for c in f.most_specific(node) for r, kind in ROOTS.items() if r in f.lineage(c)]
+        if (classes := kinds.get(key := tuple(types))) is None:  # most nodes share their types with many
+            most = f.most_specific(node)
+            classes = kinds[key] = [(c, kind) for c in most for r, kind in ROOTS.items() if r in f.lineage(c)]
         if not classes:
             continue
         pubs: list[tuple[Any, ...]] = []
