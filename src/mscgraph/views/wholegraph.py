@@ -90,14 +90,15 @@ class Facts:
         if type(path) is str:  # the look-ups written out: these run a million times for a large page
             found: Sequence[Obj] = self.out.get(s, _NONE).get(path, _EMPTY)  # type: ignore[arg-type]
         elif path[-1] == LABEL:  # a path to labels: of a few shared terms (roles, directions, classes...)
-            return [t for o in self.path(s, *path[:-1]) for t in self._labels(o, tags)]
+            return [t for o in self.path(s, *path[:-1]) for t in self.labels(o, *tags)]
         else:
             found = self.path(s, *path)
         return [t for t in found if type(t) is Lit and t.language in tags]
 
     @cache  # noqa: B019 (the facts live as long as the page is built)
-    def _labels(self, o: Obj, tags: tuple[str | None, ...]) -> list[Lit]:
-        """``o``'s labels in the languages ``tags``, worked out once (the caller only reads them)."""
+    def labels(self, o: Obj, *tags: str | None) -> list[Lit]:
+        """``o``'s labels in the languages ``tags``, worked out once: for the terms many resources share
+        (classes, roles, directions, evidence types). The list is the cache's: read it, do not change it."""
         return self.text(o, LABEL, *tags)
 
     def path(self, s: Obj, *ps: str) -> list[Obj]:
@@ -206,14 +207,14 @@ def node_rows(f: Facts) -> list[Row]:
                     label
                     for s in f.supporting.get(node, ())
                     for e in f(s, "hasEvidenceType")
-                    for label in f.text(e, LABEL, "en")
+                    for label in f.labels(e, "en")
                 ),
                 "; ",
             ),
         }
         for c, kind in classes:
             for combo in product(
-                _opt(f.text(c, LABEL, "en")),
+                _opt(f.labels(c, "en")),
                 _opt(f.text(node, LABEL, "en")),
                 _opt(f.text(node, LABEL, "zh")),
                 _opt(props.get("abbreviation", ())),
@@ -276,10 +277,10 @@ def finding_rows(f: Facts) -> list[Row]:
         ):
             eco = [m for m in f(evidence, SKOS_MATCH) if _lex(m).startswith(OBO + "ECO_")]
             for combo in product(
-                _opt(f.text(direction, LABEL, "en")),
-                _opt(f.text(direction, LABEL, "zh")),
-                _opt(f.text(role, LABEL, "en")),
-                _opt(f.text(evidence, LABEL, "en")),
+                _opt(f.labels(direction, "en")),
+                _opt(f.labels(direction, "zh")),
+                _opt(f.labels(role, "en")),
+                _opt(f.labels(evidence, "en")),
                 _opt(eco),
                 _opt(zh),
                 _opt(en),
@@ -328,7 +329,8 @@ def link_rows(f: Facts) -> list[Row]:
     }
     products = {
         (study, "product", target)
-        for study in f.out
+        for study, props in f.out.items()
+        if "hasIntervention" in props
         for target in f.path(study, "hasIntervention", "usesProduct")
     }
     return [
@@ -437,7 +439,7 @@ def _study_evidence(f: Facts, study: Obj, below_study: set[str]) -> tuple[Sequen
             label
             for c in f.most_specific(study, direct=True)
             if c in below_study
-            for label in f.text(c, LABEL, "en")
+            for label in f.labels(c, "en")
         ],
         _opt(f.text(study, "animalModel", "en", None)),
         _opt(f.text(study, ("hasIntervention", "usesProduct", LABEL), "en")),
@@ -498,7 +500,7 @@ def summary_rows(f: Facts) -> list[Row]:
             )
         ):
             ranks = f(evidence, "evidenceRank")
-            labels = f.text(direction, LABEL, "en")
+            labels = f.labels(direction, "en")
             if (pubs := cited.get(study)) is None:  # a study supports many findings: its citations once
                 pubs = cited[study] = _citations(f, study)
             if not (ranks and labels and pubs and either):
@@ -539,7 +541,7 @@ def summary_rows(f: Facts) -> list[Row]:
     strongest: dict[Any, list[str]] = defaultdict(list)
     for e in f.subjects("evidenceRank"):
         for rank in f(e, "evidenceRank"):
-            strongest[v(rank)] += [t.value for t in f.text(e, LABEL, "en")]
+            strongest[v(rank)] += [t.value for t in f.labels(e, "en")]
     rows = []
     for (subject, mechanism, role), link in main.items():
         rank = max(v(r) for r in link["rank"])
@@ -557,14 +559,14 @@ def summary_rows(f: Facts) -> list[Row]:
             label
             for c in f.types(mechanism)
             if MSC + "ImmuneMechanism" in f.parents.get(c, ())
-            for label in f.text(c, LABEL, "en")
+            for label in f.labels(c, "en")
         ]
         for combo in product(
             strongest[rank],
             f.text(subject, LABEL, "en"),
-            f.text(mechanism, LABEL, "en"),
+            f.labels(mechanism, "en"),
             mechanism_types,
-            f.text(role, LABEL, "en"),
+            f.labels(role, "en"),
             _opt(f(subject, "abbreviation")),
             _opt(f(mechanism, "abbreviation")),
         ):
