@@ -239,6 +239,15 @@ def test_kept_facts_holding_anything_but_facts_are_refused_not_run(data: Path, t
     assert any(type(o) is Lit for props in real.values() for objs in props.values() for o in objs)
 
 
+def test_a_files_kept_facts_hold_each_distinct_value_once(data: Path) -> None:
+    repeated = 0
+    for kept in _kept(mscgraph.load([data])).kept():
+        values = [o for props in facts.decode([kept]).values() for objs in props.values() for o in objs]
+        assert len({id(o) for o in values}) == len(set(values))  # equal values: one object, shared
+        repeated += len(values) - len(set(values))
+    assert repeated > 1000  # an IRI is the object of many triples
+
+
 def test_an_index_in_memory_keeps_no_facts_and_the_views_read_them_from_the_engine() -> None:
     kg = mscgraph.load(cache=False)
     assert kg.kept_facts is None

@@ -28,7 +28,7 @@ import pickle
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -50,6 +50,7 @@ class Lit(NamedTuple):
 
 Obj: TypeAlias = "str | Lit"  # an IRI's text, a blank node as "_:id", or a literal
 FactMap: TypeAlias = dict[str, dict[str, list[Obj]]]  # subject -> predicate -> objects, a triple once
+Same = TypeVar("Same", str, Lit)
 
 
 def obj(term: Any) -> Obj:
@@ -130,15 +131,26 @@ class FactFiles:
 def compute(store: ox.Store, graph: ox.NamedNode) -> bytes:
     """The facts of the file graph ``graph`` of ``store``, as kept for it: :data:`MAGIC`, the length of
     the pickled :data:`FactMap`, the pickle. One pass; a file's triples are distinct (no look-up to drop a
-    second copy)."""
+    second copy). Equal texts and literals are one object each (an IRI is the object of many triples, a
+    sentence may support several findings): the pickle writes each once, and reading it back makes each
+    once (at x1 the facts' IRIs are a fifth distinct, their literals' text seven tenths)."""
     from mscgraph.query.library import get  # only when computed
 
     rows = store.query(get(QUERY).text, default_graph=graph)
     assert isinstance(rows, ox.QuerySolutions)
     facts: FactMap = {}
+    once: dict[Obj, Obj] = {}  # each distinct text and literal one object, which the pickle then refers to
+
+    def one(x: Same) -> Same:
+        return cast(Same, once.setdefault(x, x))
+
     for s, p, o in rows:
-        subject = s.value if type(s) is ox.NamedNode else str(s)
-        facts.setdefault(subject, {}).setdefault(p.value, []).append(obj(o))
+        if type(o) is ox.Literal:
+            value: Obj = one(Lit(one(o.value), o.language and one(o.language), one(o.datatype.value)))
+        else:
+            value = one(o.value if type(o) is ox.NamedNode else str(o))  # a blank node: "_:id"
+        subject = one(s.value if type(s) is ox.NamedNode else str(s))
+        facts.setdefault(subject, {}).setdefault(one(p.value), []).append(value)
     data = pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
     return MAGIC + len(data).to_bytes(8, "big") + data
 

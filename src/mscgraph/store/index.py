@@ -51,7 +51,7 @@ from mscgraph.store.facts import FOLDER, SUFFIX, FactFiles
 
 Progress = Callable[[Path | None, int, int], None]  # (file being loaded or None when done, bytes done, all)
 
-INDEX_VERSION = "8"  # bump when the store layout changes
+INDEX_VERSION = "9"  # bump when the store layout changes
 NAMES = "names.sqlite"  # the name index, beside the store in each generation
 Manifest = dict[str, Any]  # manifest.json: layout version, generation, name index size, files
 Fingerprint = list[Any]  # of a source file: size, mtime (ns), ctime (ns), inode (see Sources.stats), hash
