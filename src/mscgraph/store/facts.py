@@ -3,7 +3,7 @@
 The whole-graph network and page (:mod:`mscgraph.views.wholegraph`) join the triples of a few dozen
 predicates, the ``_page-facts`` query. Reading them from the store costs about 7 µs a triple (each term
 looked up in RocksDB and made a Python object): 1.5-2 s at x100. So an index on disk keeps them, per file,
-in its generation's ``facts/`` folder, as the pickled :data:`FactMap` (reading them back: 0.15 s at x100,
+in its generation's ``facts/`` folder, as the pickled :data:`FactMap` (reading them back: 0.12 s at x100,
 against 0.37 s for the same facts as JSON, whose text must be decoded from UTF-8 and whose literals made
 again). These are files this program writes for itself in the index, read back only with the one class
 they may hold (:class:`Lit`; any other is refused, see :class:`_Unpickler`), and only when their header
