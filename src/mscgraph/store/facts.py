@@ -35,7 +35,6 @@ import pyoxigraph as ox
 from mscgraph.model.errors import MscGraphError
 
 QUERY = "_page-facts"
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 FOLDER = "facts"  # in a generation of the index
 SUFFIX = ".facts"  # of each file kept there
 
