@@ -201,14 +201,26 @@ def test_the_index_keeps_each_files_page_facts_equal_to_the_query_and_follows_ed
     assert _triples(kept) == _triples(collect(kg.run(QUERY).tuples()))
 
 
-def test_kept_facts_cut_short_are_computed_again_and_a_folder_that_cannot_be_written_keeps_none(
-    data: Path,
+def test_damaged_kept_facts_are_computed_again_and_a_folder_that_cannot_be_written_keeps_none(
+    data: Path, tmp_path: Path
 ) -> None:
     kg = mscgraph.load([data])
     whole = _kept(kg).kept()
-    first = _kept(kg).path(min(g.value for g in kg.engine.store.named_graphs()))
-    first.write_bytes(whole[0][: len(whole[0]) // 2])  # as a crash in the middle of writing would leave it
-    assert _kept(kg).kept() == whole and first.read_bytes() == whole[0]
+    graphs = sorted(g.value for g in kg.engine.store.named_graphs())
+    first, second = _kept(kg).path(graphs[0]), _kept(kg).path(graphs[1])
+    flipped = bytearray(whole[0])
+    flipped[len(flipped) // 2] ^= 1
+    os.mkfifo(fifo := tmp_path / "fifo")  # a reader that opened it would wait for ever
+    damage = {
+        "cut short, as a crash while writing would leave it": lambda: first.write_bytes(whole[0][:-100]),
+        "a byte changed": lambda: first.write_bytes(bytes(flipped)),
+        "another file's facts": lambda: first.write_bytes(second.read_bytes()),
+        "a link to a pipe": lambda: (first.unlink(), first.symlink_to(fifo)),
+    }
+    for what, do in damage.items():
+        do()
+        assert _kept(kg).kept() == whole, what
+        assert first.read_bytes() == whole[0] and not first.is_symlink(), what  # kept again, whole
 
     shutil.rmtree(_kept(kg).folder)
     _kept(kg).folder.write_text("")  # a file where the folder should be: nothing can be kept there
@@ -226,14 +238,19 @@ class _Touch:
         return Path.touch, (self.path,)
 
 
-def test_kept_facts_holding_anything_but_facts_are_refused_not_run(data: Path, tmp_path: Path) -> None:
+def test_kept_facts_made_to_pass_the_seal_are_refused_unless_facts(data: Path, tmp_path: Path) -> None:
     kg = mscgraph.load([data])
     first = _kept(kg).kept()[0]
-    path = _kept(kg).path(min(g.value for g in kg.engine.store.named_graphs()))
-    planted = pickle.dumps({"s": {"p": [_Touch(tmp_path / "ran")]}}, pickle.HIGHEST_PROTOCOL)
-    path.write_bytes(facts.MAGIC + len(planted).to_bytes(8, "big") + planted)  # a header that says whole
-    with pytest.raises(MscGraphError, match=r"kept facts are damaged \(kept facts hold pathlib\.Path\.touch"):
-        _kept(kg).read()
+    graph = min(g.value for g in kg.engine.store.named_graphs())
+    planted = {
+        r"kept facts hold pathlib\.Path\.touch": {"s": {"p": [_Touch(tmp_path / "ran")]}},
+        r"a int, not a map": 42,
+    }
+    for message, value in planted.items():
+        data_ = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        _kept(kg).path(graph).write_bytes(facts.seal(graph, data_) + data_)  # a seal that says whole
+        with pytest.raises(MscGraphError, match=rf"kept facts are damaged \({message}"):
+            _kept(kg).read()
     assert not (tmp_path / "ran").exists()
     real = facts.decode([first])  # the real ones hold literals, which the reader lets through
     assert any(type(o) is Lit for props in real.values() for objs in props.values() for o in objs)
