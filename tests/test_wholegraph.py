@@ -3,6 +3,9 @@ named queries answer (the slow path: per row plans, and per link for the evidenc
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pyoxigraph as ox
 import pytest
 
@@ -135,3 +138,17 @@ def test_the_whole_page_joined_in_a_child_equals_the_page_joined_here(kg, facts)
     clinical = network.view(memory, evidence="clinical", facts=memory_facts, findings=False)
     assert memory_page == html.page_evidence(memory, (), (), "clinical", memory_facts, clinical)
     assert _nodes(memory_graph) == _nodes(clinical) and memory_page.links and memory_page != page
+
+
+def test_facts_are_freed_after_the_views_that_used_them(kg):
+    """The look-ups each Facts works out once (ancestors, labels...) are its own: after a whole network
+    and page, nothing keeps the facts (tens of MB at x100) alive."""
+    used = wholegraph.Facts(kg)
+    network.build(kg, facts=used)
+    html.whole_evidence(used)
+    term = min(used.parents)  # a class: its labels are worked out once, then the same list
+    assert used.labels(term, "en") and used.labels(term, "en") is used.labels(term, "en")
+    gone = weakref.ref(used)
+    del used
+    gc.collect()
+    assert gone() is None

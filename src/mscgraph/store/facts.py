@@ -55,13 +55,17 @@ FactMap: TypeAlias = dict[str, dict[str, list[Obj]]]  # subject -> predicate -> 
 Same = TypeVar("Same", str, Lit)
 
 
+def node(term: Any) -> str:
+    """An IRI's text, or a blank node as ``_:id`` (which no IRI is): a fact's subject, or object but a
+    literal."""
+    return term.value if type(term) is ox.NamedNode else str(term)
+
+
 def obj(term: Any) -> Obj:
     """A term of the store as a fact's value."""
-    if type(term) is ox.NamedNode:
-        return term.value
     if type(term) is ox.Literal:
         return Lit(term.value, term.language, term.datatype.value)
-    return str(term)  # a blank node: "_:id", which no IRI is
+    return node(term)
 
 
 def collect(rows: Iterable[tuple[Any, ...]]) -> FactMap:
@@ -70,7 +74,7 @@ def collect(rows: Iterable[tuple[Any, ...]]) -> FactMap:
     for s, p, o in rows:
         if s is None or p is None or o is None:
             continue
-        values = out[s.value if type(s) is ox.NamedNode else str(s)].setdefault(p.value, [])
+        values = out[node(s)].setdefault(p.value, [])
         if (value := obj(o)) not in values:  # a triple stated in two files is one triple
             values.append(value)
     return dict(out)
@@ -148,9 +152,8 @@ def compute(store: ox.Store, graph: ox.NamedNode) -> bytes:
         if type(o) is ox.Literal:
             value: Obj = one(Lit(one(o.value), o.language and one(o.language), one(o.datatype.value)))
         else:
-            value = one(o.value if type(o) is ox.NamedNode else str(o))  # a blank node: "_:id"
-        subject = one(s.value if type(s) is ox.NamedNode else str(s))
-        facts.setdefault(subject, {}).setdefault(one(p.value), []).append(value)
+            value = one(node(o))
+        facts.setdefault(one(node(s)), {}).setdefault(one(p.value), []).append(value)
     data = pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
     return seal(graph.value, data) + data
 

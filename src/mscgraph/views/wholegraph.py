@@ -72,6 +72,11 @@ class Facts:
                 self.findings.append(subject)
         # the value as Graph.rows gives it: a CURIE, a Python value or None (each object's worked out once)
         self.value: Callable[[Obj | None], Any] = cache(_value)
+        # worked out once per term, for these facts only (a cache on the class would keep them for ever)
+        self.ancestors: Callable[[str], frozenset[str]] = cache(self._ancestors)
+        self.lineage: Callable[[str], frozenset[str]] = cache(self._lineage)
+        self.below: Callable[[str], set[str]] = cache(self._below)
+        self.labels: Callable[..., list[Lit]] = cache(self._labels)
 
     @cached_property
     def supporting(self) -> dict[Obj, list[str]]:
@@ -95,10 +100,10 @@ class Facts:
             found = self.path(s, *path)
         return [t for t in found if type(t) is Lit and t.language in tags]
 
-    @cache  # noqa: B019 (the facts live as long as the page is built)
-    def labels(self, o: Obj, *tags: str | None) -> list[Lit]:
-        """``o``'s labels in the languages ``tags``, worked out once: for the terms many resources share
-        (classes, roles, directions, evidence types). The list is the cache's: read it, do not change it."""
+    def _labels(self, o: Obj, *tags: str | None) -> list[Lit]:
+        """``o``'s labels in the languages ``tags`` (as ``labels``, worked out once: for the terms many
+        resources share, classes, roles, directions, evidence types; the list is the cache's: read it, do
+        not change it)."""
         return self.text(o, LABEL, *tags)
 
     def path(self, s: Obj, *ps: str) -> list[Obj]:
@@ -115,9 +120,8 @@ class Facts:
     def types(self, s: Obj) -> list[str]:
         return [_lex(c) for c in self(s, RDF_TYPE)]
 
-    @cache  # noqa: B019 (the facts live as long as the page is built)
-    def ancestors(self, c: str) -> frozenset[str]:
-        """``c rdfs:subClassOf+ ?x``."""
+    def _ancestors(self, c: str) -> frozenset[str]:
+        """``c rdfs:subClassOf+ ?x`` (as ``ancestors``, worked out once)."""
         seen: set[str] = set()
         todo = list(self.parents.get(c, ()))
         while todo:
@@ -126,14 +130,12 @@ class Facts:
                 todo += self.parents.get(x, ())
         return frozenset(seen)
 
-    @cache  # noqa: B019
-    def lineage(self, c: str) -> frozenset[str]:
-        """``c rdfs:subClassOf* ?x``."""
+    def _lineage(self, c: str) -> frozenset[str]:
+        """``c rdfs:subClassOf* ?x`` (as ``lineage``, worked out once)."""
         return self.ancestors(c) | {c}
 
-    @cache  # noqa: B019
-    def below(self, root: str) -> set[str]:
-        """``?x rdfs:subClassOf* root``."""
+    def _below(self, root: str) -> set[str]:
+        """``?x rdfs:subClassOf* root`` (as ``below``, worked out once)."""
         return {c for c in self.parents if root in self.ancestors(c)} | {root}
 
     def most_specific(self, s: Obj, direct: bool = False) -> list[str]:
